@@ -1,0 +1,99 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { readSettings, SettingsError } from '../config';
+import { startBot, tablesLocationFrom } from '../host';
+import { log } from '../log';
+import { parseOrgFile } from '../org/org-file';
+import { startAzurite, type RunningAzurite } from './azurite';
+
+/**
+ * `npm start`: the whole thing on one machine. Without Azure settings it starts Azurite (data
+ * in .data/azurite, kept across restarts), loads the demo organisation of Heim kommune into an
+ * empty store, serves the bot on :3978 and, without a bot app id, opens the Microsoft 365
+ * Agents Playground on :56150 pointed at it. Ctrl-C stops all of it.
+ */
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const DATA = path.join(ROOT, '.data');
+const AZURITE_PORT = Number(process.env.AZURITE_PORT ?? 10002);
+const PLAYGROUND_PORT = 56150;
+
+/** A per-checkout secret, so cards posted before a restart stay valid after it. */
+function localSigningSecret(): string {
+  const file = path.join(DATA, 'card-signing-secret');
+  if (!fs.existsSync(file)) fs.writeFileSync(file, crypto.randomBytes(32).toString('base64url'), { mode: 0o600 });
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
+function startPlayground(botUrl: string): ChildProcess {
+  const cli = path.join(path.dirname(require.resolve('@microsoft/m365agentsplayground/package.json')), 'cli.js');
+  return spawn(process.execPath, [cli, '-e', `${botUrl}/api/messages`, '-c', 'msteams', '--disable-telemetry'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, BROWSER: 'none' },
+  });
+}
+
+async function main(): Promise<void> {
+  let settings;
+  try {
+    settings = readSettings();
+  } catch (err) {
+    console.error((err as SettingsError).message);
+    process.exit(2);
+  }
+  fs.mkdirSync(path.join(DATA, 'azurite'), { recursive: true });
+  const useAzurite = !settings.TABLES_CONNECTION_STRING && !settings.TABLES_ENDPOINT;
+  let azurite: RunningAzurite | undefined;
+  if (useAzurite) {
+    azurite = await startAzurite({ location: path.join(DATA, 'azurite'), port: AZURITE_PORT });
+    console.log(`Azurite (Table service) on 127.0.0.1:${azurite.port}, data in .data/azurite`);
+  }
+  let bot;
+  try {
+    bot = await startBot({
+      settings,
+      location: tablesLocationFrom(settings, azurite?.url),
+      cardSigningSecret: settings.CARD_SIGNING_SECRET ?? localSigningSecret(),
+    });
+  } catch (err) {
+    await azurite?.stop();
+    throw err;
+  }
+  if (await bot.org.isEmpty()) {
+    const demo = parseOrgFile(JSON.parse(fs.readFileSync(path.join(ROOT, 'bot/org/demo/heim-kommune.json'), 'utf8')));
+    if (!demo.ok) throw new Error(`demo organisation invalid: ${demo.errors.join('; ')}`);
+    await bot.org.importFile(demo.file, { removeMissing: false });
+    console.log('Loaded the demo organisation of Heim kommune (see README: who is who).');
+  }
+  console.log(`Bot listening on http://localhost:${bot.port}/api/messages`);
+
+  let playground: ChildProcess | undefined;
+  let stopping = false;
+  if (!settings.BOT_ID) {
+    playground = startPlayground(`http://localhost:${bot.port}`);
+    playground.once('exit', (code) => {
+      if (!stopping) console.error(`The Agents Playground stopped (exit ${code}); see devTools/m365agentsplayground.log. The bot keeps running.`);
+    });
+    console.log(`Microsoft 365 Agents Playground: open http://localhost:${PLAYGROUND_PORT}`);
+  }
+
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('Stopping…');
+    playground?.kill('SIGINT');
+    await bot.close(5000);
+    await azurite?.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((err) => {
+  log.fatal({ err: (err as Error).message }, 'start failed');
+  console.error((err as Error).message);
+  process.exit(1);
+});

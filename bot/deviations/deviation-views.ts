@@ -1,0 +1,236 @@
+import { fill, formatDate, formatDateTime, strings, type Language } from '../shared/i18n';
+import type { Organisation } from '../org/organisation';
+import type { CardSigner } from '../shared/card-signing';
+import { isOverdue, privacyNoticeDeadline, type Category, type Deviation, type DeviationEvent } from './deviation';
+import { allowedActions } from './deviation-workflow';
+import { assignableLeaders, mayHandle, mayKnowReporter } from './deviation-access';
+import { leaderAbove } from '../org/organisation';
+import type { IndexRow } from './deviation-repository';
+import { LIMITS, osloDate, type FieldError, type ReportDraft, type ReportField, REPORT_FIELDS } from './report-form';
+
+/** Turns deviations into the data the card templates bind. Pure; no user text is a template. */
+
+export interface ViewContext {
+  org: Organisation;
+  categories: Category[];
+  language: Language;
+  now: Date;
+}
+
+const personName = (org: Organisation, id: string | undefined, language: Language) =>
+  (id && org.people.get(id)?.name) || strings(language).history.unknownPerson;
+const unitName = (org: Organisation, id: string) => org.units.get(id)?.name ?? id;
+const categoryName = (categories: Category[], id: string, language: Language) =>
+  categories.find((c) => c.id === id)?.[language] ?? id;
+
+export function reportFormData(
+  ctx: ViewContext,
+  draft: ReportDraft,
+  errors: Partial<Record<ReportField, FieldError>>,
+  formId: string,
+  options: { fromMessage?: boolean; dialog?: boolean } = {},
+) {
+  const t = strings(ctx.language);
+  const errorTexts = Object.fromEntries(
+    REPORT_FIELDS.map((f) => {
+      const code = errors[f];
+      const max = f in LIMITS ? LIMITS[f as keyof typeof LIMITS] : 0;
+      return [f, code ? fill(t.form.errors[code], { max }) : ''];
+    }),
+  );
+  const units = [...ctx.org.units.values()]
+    .filter((u) => u.kind !== 'rådmannsnivå')
+    .sort((a, b) => a.name.localeCompare(b.name, 'nb'))
+    .map((u) => ({ title: u.name, value: u.id }));
+  return {
+    t: t.form,
+    formId,
+    fromMessage: Boolean(options.fromMessage),
+    dialog: Boolean(options.dialog),
+    hasErrors: Object.keys(errors).length > 0,
+    today: osloDate(ctx.now),
+    draft: Object.fromEntries(REPORT_FIELDS.map((f) => [f, draft[f] ?? ''])),
+    errors: errorTexts,
+    types: (['avvik', 'forbedringsforslag'] as const).map((v) => ({ title: t.types[v], value: v })),
+    severities: (['lav', 'middels', 'alvorlig', 'kritisk'] as const).map((v) => ({ title: t.severities[v], value: v })),
+    categories: ctx.categories.map((c) => ({ title: c[ctx.language], value: c.id })),
+    units,
+  };
+}
+
+export function receiptData(
+  ctx: ViewContext,
+  d: Deviation,
+  signer: CardSigner,
+  extra: { routedUpTo?: string } = {},
+) {
+  const t = strings(ctx.language);
+  const facts = [
+    { title: t.receipt.reference, value: d.ref },
+    { title: t.receipt.status, value: t.statuses[d.status] },
+    { title: t.receipt.type, value: t.types[d.type] },
+    { title: t.receipt.category, value: categoryName(ctx.categories, d.categoryId, ctx.language) },
+    { title: t.receipt.unit, value: unitName(ctx.org, d.unitId) },
+    { title: t.receipt.handler, value: personName(ctx.org, d.assigneeId ?? d.handlerId, ctx.language) },
+    { title: t.receipt.updated, value: formatDateTime(d.updatedAt, ctx.language) },
+  ];
+  return {
+    title: d.rev === 1 ? t.receipt.title : `${t.types[d.type]} ${d.ref}`,
+    ref: d.ref,
+    rev: d.rev,
+    sig: signer.sign(d.ref, d.rev),
+    ownerId: d.reporterId,
+    facts,
+    routedUp: extra.routedUpTo ? fill(t.receipt.routedUp, { name: extra.routedUpTo }) : '',
+    anonymousNote: d.anonymous ? t.receipt.anonymous : '',
+    follow: t.receipt.follow,
+  };
+}
+
+export interface HandlerViewOptions {
+  viewerId: string;
+  headline?: string;
+  notice?: string;
+  noticeColor?: 'Attention' | 'Good' | 'Warning' | 'Default';
+  lastEvent?: DeviationEvent;
+}
+
+export function handlerData(ctx: ViewContext, d: Deviation, signer: CardSigner, o: HandlerViewOptions) {
+  const t = strings(ctx.language);
+  const { org, language } = ctx;
+  const canHandle = mayHandle(org, d, o.viewerId);
+  const allowed = new Set(canHandle ? allowedActions(d.status) : []);
+  const assignees = assignableLeaders(org, d).map((p) => ({ title: p.name, value: p.id }));
+  const escalateTo = leaderAbove(org, d.unitId, d.handlerId);
+  const overdue = isOverdue(d, ctx.now);
+  const privacyDeadline = privacyNoticeDeadline(d);
+
+  const facts = [
+    { title: t.receipt.category, value: categoryName(ctx.categories, d.categoryId, language) },
+    { title: t.receipt.unit, value: unitName(org, d.unitId) },
+    { title: t.handler.severity, value: t.severities[d.severity] },
+    {
+      title: t.handler.reporter,
+      value: mayKnowReporter(d, o.viewerId) ? d.reporterName : t.handler.anonymousReporter,
+    },
+    { title: t.handler.reportedAt, value: formatDateTime(d.createdAt, language) },
+    { title: t.handler.occurred, value: `${formatDate(d.occurredOn, language)}${d.occurredTime ? ' ' + d.occurredTime : ''}` },
+    { title: t.handler.responsible, value: personName(org, d.handlerId, language) },
+    ...(d.assigneeId ? [{ title: t.handler.assignee, value: personName(org, d.assigneeId, language) }] : []),
+    { title: t.handler.due, value: formatDateTime(d.dueAt, language) + (overdue ? ` (${t.handler.overdue})` : '') },
+  ];
+  const sections = [
+    { title: t.handler.description, text: d.description },
+    ...(d.immediateAction ? [{ title: t.handler.immediateAction, text: d.immediateAction }] : []),
+    ...(d.suggestion ? [{ title: t.handler.suggestion, text: d.suggestion }] : []),
+    ...(d.measures.length
+      ? [{ title: t.handler.measures, text: d.measures.map((m) => `- ${m.text} (${formatDate(m.dueDate, language)})`).join('\n') }]
+      : []),
+    ...(d.cause ? [{ title: t.handler.cause, text: d.cause }] : []),
+    ...(d.closingMeasures ? [{ title: t.handler.closingMeasures, text: d.closingMeasures }] : []),
+    ...(d.rejectReason ? [{ title: t.handler.rejectReason, text: d.rejectReason }] : []),
+  ];
+  const last = o.lastEvent;
+  return {
+    t: t.handler,
+    headline: o.headline ?? '',
+    title: fill(t.handler.title, { type: t.types[d.type], ref: d.ref }),
+    statusText: t.statuses[d.status],
+    statusColor: d.status === 'lukket' ? 'Good' : d.status === 'avvist' ? 'Default' : overdue ? 'Attention' : 'Accent',
+    notice: o.notice ?? '',
+    noticeColor: o.noticeColor ?? 'Attention',
+    privacyWarning: privacyDeadline && d.status !== 'lukket' && d.status !== 'avvist'
+      ? fill(t.handler.privacyWarning, { deadline: formatDateTime(privacyDeadline.toISOString(), language) })
+      : '',
+    facts,
+    sections,
+    lastChange: last && last.kind !== 'reported'
+      ? fill(t.handler.lastChange, {
+          action: t.actions[last.kind],
+          actor: last.actorId === o.viewerId ? t.history.you : personName(org, last.actorId, language),
+          at: formatDateTime(last.at, language),
+        })
+      : '',
+    readOnlyText: canHandle ? '' : t.handler.readOnly,
+    ref: d.ref,
+    rev: d.rev,
+    sig: signer.sign(d.ref, d.rev),
+    ownerId: o.viewerId,
+    today: osloDate(ctx.now),
+    can: {
+      take: allowed.has('take'),
+      assign: allowed.has('assign') && assignees.length > 0,
+      measure: allowed.has('measure'),
+      close: allowed.has('close'),
+      reject: allowed.has('reject'),
+      escalate: allowed.has('escalate') && Boolean(escalateTo),
+    },
+    assignees,
+    escalateText: escalateTo ? fill(t.handler.escalateConfirm, { name: escalateTo.name }) : '',
+  };
+}
+
+export function outcomeData(ctx: ViewContext, d: Deviation) {
+  const t = strings(ctx.language);
+  const closed = d.status === 'lukket';
+  return {
+    title: `${closed ? t.outcome.closedTitle : t.outcome.rejectedTitle} (${d.ref})`,
+    color: closed ? 'Good' : 'Default',
+    intro: closed ? t.outcome.closedText : t.outcome.rejectedText,
+    facts: closed
+      ? [
+          { title: t.handler.cause, value: d.cause ?? '' },
+          { title: t.handler.closingMeasures, value: d.closingMeasures ?? '' },
+        ]
+      : [{ title: t.handler.rejectReason, value: d.rejectReason ?? '' }],
+  };
+}
+
+export const PAGE_SIZE = 8;
+
+export function listData(
+  ctx: ViewContext,
+  list: 'mine' | 'open',
+  rows: IndexRow[],
+  page: number,
+) {
+  const t = strings(ctx.language);
+  const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+  const current = Math.min(Math.max(1, page), pages);
+  const slice = rows.slice((current - 1) * PAGE_SIZE, current * PAGE_SIZE);
+  return {
+    title: list === 'mine' ? t.lists.mineTitle : t.lists.openTitle,
+    emptyText: rows.length === 0 ? t.lists.empty : '',
+    showLabel: t.lists.show,
+    rows: slice.map((r) => ({
+      ref: r.ref,
+      heading: `${r.ref} · ${t.statuses[r.status]}`,
+      detail: `${t.types[r.type]} · ${categoryName(ctx.categories, r.categoryId, ctx.language)} · ${unitName(ctx.org, r.unitId)} · ${formatDate(r.createdAt, ctx.language)}`,
+      overdueText: isOverdue(r, ctx.now) ? t.lists.overdue : '',
+    })),
+    pageText: pages > 1 ? fill(t.lists.page, { page: current, pages }) : '',
+    list,
+    hasPrevious: current > 1,
+    hasNext: current < pages,
+    previousPage: current - 1,
+    nextPage: current + 1,
+    previousLabel: t.lists.previous,
+    nextLabel: t.lists.next,
+  };
+}
+
+export function historyData(ctx: ViewContext, d: Deviation, events: DeviationEvent[], viewerId: string) {
+  const t = strings(ctx.language);
+  const actor = (e: DeviationEvent) => {
+    if (e.kind === 'reported' && !mayKnowReporter(d, viewerId)) return t.handler.anonymousReporter;
+    return e.actorId === viewerId ? t.history.you : personName(ctx.org, e.actorId, ctx.language);
+  };
+  return {
+    title: fill(t.history.title, { ref: d.ref }),
+    events: events.map((e) => ({
+      heading: `${formatDateTime(e.at, ctx.language)} · ${t.actions[e.kind]}`,
+      detail: `${actor(e)} · ${t.statuses[e.toStatus]}${e.targetId ? ' → ' + personName(ctx.org, e.targetId, ctx.language) : ''}`,
+      note: e.note ?? '',
+    })),
+  };
+}

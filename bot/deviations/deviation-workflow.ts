@@ -1,0 +1,99 @@
+import type { Deviation, DeviationAction, DeviationActionKind, DeviationEvent, DeviationStatus } from './deviation';
+
+/**
+ * The deviation state machine: registrert -> under_behandling -> tiltak_iverksatt -> lukket,
+ * or avvist. Pure: callers pass the clock and the actor; authorisation is checked elsewhere.
+ */
+
+const ALLOWED: Record<DeviationActionKind, ReadonlySet<DeviationStatus>> = {
+  take: new Set(['registrert']),
+  assign: new Set(['registrert', 'under_behandling', 'tiltak_iverksatt']),
+  measure: new Set(['under_behandling', 'tiltak_iverksatt']),
+  close: new Set(['under_behandling', 'tiltak_iverksatt']),
+  reject: new Set(['registrert', 'under_behandling']),
+  escalate: new Set(['registrert', 'under_behandling', 'tiltak_iverksatt']),
+};
+
+export function allowedActions(status: DeviationStatus): DeviationActionKind[] {
+  return (Object.keys(ALLOWED) as DeviationActionKind[]).filter((k) => ALLOWED[k].has(status));
+}
+
+export type WorkflowRefusal =
+  | { code: 'invalid_transition'; status: DeviationStatus; action: DeviationActionKind }
+  | { code: 'missing_field'; field: string }
+  | { code: 'same_person' };
+
+export type WorkflowResult =
+  | { ok: true; deviation: Deviation; event: Omit<DeviationEvent, 'seq'> }
+  | { ok: false; refusal: WorkflowRefusal };
+
+export function applyDeviationAction(
+  current: Deviation,
+  action: DeviationAction,
+  actorId: string,
+  now: Date,
+  actionId?: string,
+): WorkflowResult {
+  if (!ALLOWED[action.kind].has(current.status)) {
+    return { ok: false, refusal: { code: 'invalid_transition', status: current.status, action: action.kind } };
+  }
+  const at = now.toISOString();
+  const next: Deviation = { ...current, rev: current.rev + 1, updatedAt: at, lastActionId: actionId };
+  let note: string | undefined;
+  let targetId: string | undefined;
+
+  switch (action.kind) {
+    case 'take':
+      next.status = 'under_behandling';
+      next.handlerId = actorId;
+      next.assigneeId = undefined;
+      break;
+    case 'assign':
+      if (action.assigneeId === (current.assigneeId ?? current.handlerId)) return { ok: false, refusal: { code: 'same_person' } };
+      next.assigneeId = action.assigneeId;
+      targetId = action.assigneeId;
+      break;
+    case 'measure':
+      if (!action.text.trim()) return { ok: false, refusal: { code: 'missing_field', field: 'measureText' } };
+      if (!action.dueDate) return { ok: false, refusal: { code: 'missing_field', field: 'measureDue' } };
+      next.status = 'tiltak_iverksatt';
+      next.measures = [...current.measures, { text: action.text.trim(), dueDate: action.dueDate, byId: actorId, at }];
+      note = `${action.text.trim()} (${action.dueDate})`;
+      break;
+    case 'close':
+      if (!action.cause.trim()) return { ok: false, refusal: { code: 'missing_field', field: 'cause' } };
+      if (!action.measures.trim()) return { ok: false, refusal: { code: 'missing_field', field: 'closingMeasures' } };
+      next.status = 'lukket';
+      next.cause = action.cause.trim();
+      next.closingMeasures = action.measures.trim();
+      next.closedAt = at;
+      note = next.cause;
+      break;
+    case 'reject':
+      if (!action.reason.trim()) return { ok: false, refusal: { code: 'missing_field', field: 'rejectReason' } };
+      next.status = 'avvist';
+      next.rejectReason = action.reason.trim();
+      next.closedAt = at;
+      note = next.rejectReason;
+      break;
+    case 'escalate':
+      if (action.toId === current.handlerId) return { ok: false, refusal: { code: 'same_person' } };
+      next.handlerId = action.toId;
+      next.assigneeId = undefined;
+      next.escalations = current.escalations + 1;
+      targetId = action.toId;
+      break;
+  }
+
+  const event: Omit<DeviationEvent, 'seq'> = {
+    ref: current.ref,
+    at,
+    kind: action.kind,
+    actorId,
+    fromStatus: current.status,
+    toStatus: next.status,
+    targetId,
+    note,
+  };
+  return { ok: true, deviation: next, event };
+}

@@ -1,0 +1,34 @@
+import { readSettings, SettingsError } from './config';
+import { startBot, tablesLocationFrom } from './host';
+import { log } from './log';
+
+/** Production entry: everything from the environment; refuses to start on a bad setting. */
+async function main(): Promise<void> {
+  let settings;
+  try {
+    settings = readSettings();
+  } catch (err) {
+    if (err instanceof SettingsError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (!settings.CARD_SIGNING_SECRET) {
+    console.error('Invalid configuration:\n  CARD_SIGNING_SECRET: required (at least 32 characters)');
+    process.exit(2);
+  }
+  const bot = await startBot({ settings, location: tablesLocationFrom(settings), cardSigningSecret: settings.CARD_SIGNING_SECRET });
+  const stop = async (signal: string) => {
+    log.info({ signal }, 'shutting down: finishing in-flight turns');
+    await bot.close(10000);
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err) => {
+  log.fatal({ err: (err as Error).message }, 'bot failed to start');
+  process.exit(1);
+});

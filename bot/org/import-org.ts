@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import { readSettings } from '../config';
+import { tablesLocationFrom } from '../host';
+import { openTables, type TablesLocation } from '../store/tables';
+import { parseOrgFile } from './org-file';
+import { OrgRepository, type ImportSummary } from './org-repository';
+
+/**
+ * `npm run org:import -- <file> [--remove-missing]`: validates an organisation file and upserts
+ * it. People and units that the file lacks are listed and kept unless --remove-missing is given.
+ * Without Azure settings it writes to the local Azurite that `npm start` runs (127.0.0.1:10002).
+ */
+export async function importOrgFile(path: string, location: TablesLocation, prefix: string, removeMissing: boolean): Promise<ImportSummary> {
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`${path}: not readable JSON (${(err as Error).message})`);
+  }
+  const parsed = parseOrgFile(json);
+  if (!parsed.ok) throw new Error(`${path} is not a valid organisation file:\n  ${parsed.errors.join('\n  ')}`);
+  const tables = openTables(location, prefix);
+  await tables.ensure();
+  return new OrgRepository(tables, 0).importFile(parsed.file, { removeMissing });
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const file = args.find((a) => !a.startsWith('--'));
+  if (!file) {
+    console.error('usage: npm run org:import -- <organisation.json> [--remove-missing]');
+    process.exit(2);
+  }
+  const settings = readSettings();
+  const location = tablesLocationFrom(settings, process.env.AZURITE_URL ?? 'http://127.0.0.1:10002/devstoreaccount1');
+  try {
+    const summary = await importOrgFile(file, location, settings.TABLE_PREFIX, args.includes('--remove-missing'));
+    console.log(`Imported ${summary.units} units and ${summary.people} people.`);
+    const missing = [...summary.missingUnits.map((id) => `unit ${id}`), ...summary.missingPeople.map((id) => `person ${id}`)];
+    if (missing.length > 0) {
+      console.log(
+        summary.removed
+          ? `Removed ${missing.length} entries not in the file: ${missing.join(', ')}`
+          : `${missing.length} entries in the store are not in the file and were kept: ${missing.join(', ')}\nRun again with --remove-missing to remove them.`,
+      );
+    }
+  } catch (err) {
+    console.error((err as Error).message);
+    process.exit(1);
+  }
+}
+
+if (require.main === module) void main();

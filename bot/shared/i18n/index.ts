@@ -1,0 +1,34 @@
+import { en } from './en';
+import { nb, type Strings } from './nb';
+
+export type { Strings };
+export type Language = 'nb' | 'en';
+
+/** Norwegian unless the Teams locale is English. */
+export function languageOf(locale: string | undefined): Language {
+  return locale && /^en\b/i.test(locale) ? 'en' : 'nb';
+}
+
+export function strings(language: Language): Strings {
+  return language === 'en' ? en : nb;
+}
+
+/** Fills {name} placeholders; values are plain text, never evaluated. */
+export function fill(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
+}
+
+const TIME_ZONE = 'Europe/Oslo';
+
+export function formatDateTime(iso: string, language: Language): string {
+  return new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'nb-NO', {
+    timeZone: TIME_ZONE,
+    dateStyle: 'short',
+    timeStyle: 'short',
+  }).format(new Date(iso));
+}
+
+export function formatDate(isoOrDate: string, language: Language): string {
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(isoOrDate) ? new Date(`${isoOrDate}T12:00:00Z`) : new Date(isoOrDate);
+  return new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'nb-NO', { timeZone: TIME_ZONE, dateStyle: 'medium' }).format(date);
+}

@@ -1,0 +1,70 @@
+import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
+import { ConfigurationServiceClientCredentialFactory, type TurnContext } from 'botbuilder';
+import type { Settings } from '../config';
+import { log } from '../log';
+import { strings } from '../shared/i18n';
+import type { StateStore } from '../store/state-store';
+import type { Features } from './features';
+import { registerCommands, registerFallback } from './routes/commands';
+import { registerDeviationCards } from './routes/deviation-cards';
+import { registerInstall } from './routes/install';
+import { registerMessageAction } from './routes/message-action';
+import { TableStorage } from './table-storage';
+import { TeamsDelivery } from './teams-delivery';
+import { actorOf } from './turn';
+
+/** The Teams edge: the only place that knows botbuilder and teams-ai. */
+export interface TeamsBot {
+  adapter: TeamsAdapter;
+  app: Application<TurnState>;
+  delivery: TeamsDelivery;
+}
+
+export function createAdapter(settings: Settings): TeamsAdapter {
+  const auth = {
+    MicrosoftAppId: settings.BOT_ID ?? '',
+    MicrosoftAppPassword: settings.BOT_PASSWORD ?? '',
+    // Without an app id (local Playground, tests) authentication is off; SingleTenant would demand an id.
+    MicrosoftAppType: settings.BOT_ID ? settings.BOT_TYPE : 'MultiTenant',
+    MicrosoftAppTenantId: settings.BOT_TENANT_ID ?? '',
+  };
+  return new TeamsAdapter(auth, new ConfigurationServiceClientCredentialFactory(auth));
+}
+
+/** Adapter and delivery first (the features need delivery), then the app with its routes. */
+export function createTeamsEdge(settings: Settings) {
+  const adapter = createAdapter(settings);
+  const delivery = new TeamsDelivery(adapter, settings.BOT_ID ?? '');
+  return {
+    adapter,
+    delivery,
+    buildApp(stateStore: StateStore, features: Features): TeamsBot {
+      return { adapter, delivery, app: buildApplication(settings, adapter, stateStore, features) };
+    },
+  };
+}
+
+function buildApplication(settings: Settings, adapter: TeamsAdapter, stateStore: StateStore, all: Features): Application<TurnState> {
+  const app = new Application<TurnState>({
+    adapter,
+    botAppId: settings.BOT_ID ?? '',
+    storage: new TableStorage(stateStore),
+    removeRecipientMention: true,
+    startTypingTimer: false,
+  });
+
+  registerInstall(app, all);
+  registerCommands(app, all);
+  registerDeviationCards(app, all);
+  registerMessageAction(app, all);
+  registerFallback(app, all);
+
+  app.error(async (context: TurnContext, error: Error) => {
+    // Ids only: the activity may carry deviation text.
+    log.error({ err: { message: error.message, stack: error.stack }, activityId: context.activity.id, type: context.activity.type }, 'turn failed');
+    if (context.activity.type === 'message') {
+      await context.sendActivity(strings(actorOf(context).language).errors.generic).catch(() => undefined);
+    }
+  });
+  return app;
+}

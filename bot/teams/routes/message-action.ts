@@ -1,0 +1,49 @@
+import type { Application, TurnState } from '@microsoft/teams-ai';
+import { CardFactory, type TaskModuleTaskInfo } from 'botbuilder';
+import { fill, strings } from '../../shared/i18n';
+import type { Features } from '../features';
+import { actorOf } from '../turn';
+
+/** Message action "Meld avvik fra denne meldingen" (manifest commandId reportDeviationFromMessage). */
+export const REPORT_FROM_MESSAGE = 'reportDeviationFromMessage';
+
+/** Teams sends the message as HTML; the form wants plain text. */
+export function plainText(html: string): string {
+  return html
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|li)>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+export function registerMessageAction(app: Application<TurnState>, features: Features): void {
+  app.messageExtensions.fetchTask(REPORT_FROM_MESSAGE, async (context): Promise<TaskModuleTaskInfo> => {
+    const payload = (context.activity.value as { messagePayload?: { body?: { content?: string } } })?.messagePayload;
+    const text = plainText(payload?.body?.content ?? '');
+    const card = await features.deviations.reportForm(actorOf(context), { prefillText: text, dialog: true });
+    return { title: strings(actorOf(context).language).form.title, card: CardFactory.adaptiveCard(card), width: 'large', height: 'large' };
+  });
+
+  app.messageExtensions.submitAction<Record<string, unknown>>(REPORT_FROM_MESSAGE, async (context, _state, data) => {
+    const actor = actorOf(context);
+    const result = await features.deviations.submitReport(actor, data, { dialog: true });
+    if (!result.ok) {
+      return { title: strings(actor.language).form.title, card: CardFactory.adaptiveCard(result.card), width: 'large', height: 'large' };
+    }
+    // The receipt goes to the reporter's personal chat, never to the chat the message came from.
+    const conversation = await features.conversations.forUser(actor.id);
+    if (conversation) {
+      const { activityId } = await features.delivery.send(conversation.reference, result.card);
+      await features.deviations.rememberReceipt(result.deviation, { ...conversation, activityId });
+      return undefined;
+    }
+    return fill(strings(actor.language).receipt.dialogDone, { ref: result.deviation.ref });
+  });
+}

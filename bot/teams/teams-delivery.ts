@@ -1,0 +1,67 @@
+import { CardFactory, MessageFactory, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import type { Card } from '../shared/card-templates';
+import { RecipientGoneError, type Delivery } from '../shared/delivery';
+
+/**
+ * Proactive messages through the Bot Connector. Retries what Teams asks us to retry (429 with
+ * Retry-After, 412, 502, 504) with exponential back-off and jitter; 403 means the user blocked
+ * or removed the bot, which the caller records.
+ */
+const RETRYABLE = new Set([412, 429, 502, 503, 504]);
+const MAX_ATTEMPTS = 4;
+
+function statusOf(err: unknown): number | undefined {
+  const e = err as { statusCode?: number; response?: { status?: number } };
+  return e?.statusCode ?? e?.response?.status;
+}
+
+function retryAfterMs(err: unknown): number | undefined {
+  const headers = (err as { response?: { headers?: { get?: (n: string) => string | undefined } } })?.response?.headers;
+  const value = headers?.get?.('retry-after');
+  const seconds = value ? Number(value) : NaN;
+  return Number.isFinite(seconds) ? seconds * 1000 : undefined;
+}
+
+export async function withConnectorRetry<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 403) throw new RecipientGoneError('recipient blocked or removed the bot');
+      if (!status || !RETRYABLE.has(status) || attempt >= MAX_ATTEMPTS) throw err;
+      const backoff = retryAfterMs(err) ?? 2 ** attempt * 250 + Math.random() * 250;
+      await new Promise((r) => setTimeout(r, Math.min(backoff, 30000)));
+    }
+  }
+}
+
+export class TeamsDelivery implements Delivery {
+  constructor(
+    private readonly adapter: CloudAdapter,
+    private readonly botAppId: string,
+  ) {}
+
+  async send(reference: string, card: Card): Promise<{ activityId: string }> {
+    const ref = JSON.parse(reference) as ConversationReference;
+    let activityId = '';
+    await withConnectorRetry(() =>
+      this.adapter.continueConversationAsync(this.botAppId, ref, async (context) => {
+        const response = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+        activityId = response?.id ?? '';
+      }),
+    );
+    return { activityId };
+  }
+
+  async update(reference: string, activityId: string, card: Card): Promise<void> {
+    const ref = JSON.parse(reference) as ConversationReference;
+    await withConnectorRetry(() =>
+      this.adapter.continueConversationAsync(this.botAppId, ref, async (context) => {
+        const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
+        activity.id = activityId;
+        await context.updateActivity(activity);
+      }),
+    );
+  }
+}
