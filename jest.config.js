@@ -7,4 +7,5 @@ module.exports = {
   // Integration, end-to-end and browser suites each start their own Azurite on a free port.
   maxWorkers: 2,
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/tests/support/summary-reporter.js'],
 };

@@ -22,7 +22,7 @@ import {
   type ViewContext,
 } from './deviation-views';
 import { applyDeviationAction } from './deviation-workflow';
-import { draftFrom, validateReport, type ReportDraft } from './report-form';
+import { draftFrom, osloDate, validateReport, type ReportDraft } from './report-form';
 
 /**
  * The deviation use cases: report, handle, list, history. No SDK here: the Teams edge passes
@@ -79,7 +79,7 @@ export class DeviationService {
   async reportForm(actor: Actor, options: { draft?: ReportDraft; prefillText?: string; dialog?: boolean } = {}): Promise<Card> {
     const { snapshot, ctx } = await this.view(actor.language);
     const me = snapshot.org.people.get(actor.id);
-    const draft: ReportDraft = { type: 'avvik', unitId: me?.unitId ?? '', anonymous: 'false', ...options.draft };
+    const draft: ReportDraft = { type: 'avvik', unitId: me?.unitId ?? '', occurredOn: osloDate(ctx.now), anonymous: 'false', ...options.draft };
     if (options.prefillText) draft.description = options.prefillText.slice(0, 4000);
     return renderCard('deviations/report-form', reportFormData(ctx, draft, {}, crypto.randomUUID(), { fromMessage: Boolean(options.prefillText), dialog: options.dialog }));
   }
