@@ -18,6 +18,7 @@ const settingsSchema = z
     CARD_SIGNING_SECRET: z.string().min(32, 'at least 32 characters').optional(),
     MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(4 * 1024 * 1024).default(256 * 1024),
     ORG_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+    BOT_LANGUAGE: z.enum(['auto', 'nb', 'en']).default('auto'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
     NODE_ENV: z.string().default('development'),

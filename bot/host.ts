@@ -4,6 +4,7 @@ import { DeviationService, type Clock } from './deviations/deviation-service';
 import { log } from './log';
 import { OrgRepository } from './org/org-repository';
 import { CardSigner } from './shared/card-signing';
+import { setLanguageOverride } from './shared/i18n';
 import { ConversationStore } from './store/conversation-store';
 import { StateStore } from './store/state-store';
 import { openTables, type Tables, type TablesLocation } from './store/tables';
@@ -34,6 +35,7 @@ export function tablesLocationFrom(settings: Settings, azuriteUrl?: string): Tab
 
 export async function startBot(options: HostOptions): Promise<RunningBot> {
   const { settings } = options;
+  setLanguageOverride(settings.BOT_LANGUAGE === 'auto' ? undefined : settings.BOT_LANGUAGE);
   const tables = openTables(options.location, settings.TABLE_PREFIX);
   await tables.ensure();
   const org = new OrgRepository(tables, settings.ORG_CACHE_SECONDS * 1000);

@@ -1,6 +1,7 @@
 import { readSettings, SettingsError } from './config';
 import { startBot, tablesLocationFrom } from './host';
 import { log } from './log';
+import { startTelemetry } from './telemetry';
 
 /** Production entry: everything from the environment; refuses to start on a bad setting. */
 async function main(): Promise<void> {
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
     console.error('Invalid configuration:\n  CARD_SIGNING_SECRET: required (at least 32 characters)');
     process.exit(2);
   }
+  startTelemetry(settings.APPLICATIONINSIGHTS_CONNECTION_STRING);
   const bot = await startBot({ settings, location: tablesLocationFrom(settings), cardSigningSecret: settings.CARD_SIGNING_SECRET });
   const stop = async (signal: string) => {
     log.info({ signal }, 'shutting down: finishing in-flight turns');

@@ -38,7 +38,9 @@ function startPlayground(botUrl: string): ChildProcess {
 async function main(): Promise<void> {
   let settings;
   try {
-    settings = readSettings();
+    // The Agents Playground always reports the locale en-US; show the demo in bokmål unless asked.
+    const demoLanguage = !process.env.BOT_ID && !process.env.BOT_LANGUAGE ? { BOT_LANGUAGE: 'nb' } : {};
+    settings = readSettings({ ...process.env, ...demoLanguage });
   } catch (err) {
     console.error((err as SettingsError).message);
     process.exit(2);

@@ -123,9 +123,7 @@ export function handlerData(ctx: ViewContext, d: Deviation, signer: CardSigner, 
     { title: t.handler.description, text: d.description },
     ...(d.immediateAction ? [{ title: t.handler.immediateAction, text: d.immediateAction }] : []),
     ...(d.suggestion ? [{ title: t.handler.suggestion, text: d.suggestion }] : []),
-    ...(d.measures.length
-      ? [{ title: t.handler.measures, text: d.measures.map((m) => `- ${m.text} (${formatDate(m.dueDate, language)})`).join('\n') }]
-      : []),
+    ...(d.measures.length ? [{ title: t.handler.measures, text: measureLines(d, t, language) }] : []),
     ...(d.cause ? [{ title: t.handler.cause, text: d.cause }] : []),
     ...(d.closingMeasures ? [{ title: t.handler.closingMeasures, text: d.closingMeasures }] : []),
     ...(d.rejectReason ? [{ title: t.handler.rejectReason, text: d.rejectReason }] : []),
@@ -170,6 +168,16 @@ export function handlerData(ctx: ViewContext, d: Deviation, signer: CardSigner, 
   };
 }
 
+/** The latest measures only: a card must stay far below Teams' ~100 KB message limit. */
+export const SHOWN_MEASURES = 5;
+export const SHOWN_EVENTS = 40;
+
+function measureLines(d: Deviation, t: ReturnType<typeof strings>, language: Language): string {
+  const shown = d.measures.slice(-SHOWN_MEASURES).map((m) => `- ${m.text} (${formatDate(m.dueDate, language)})`);
+  const hidden = d.measures.length - shown.length;
+  return (hidden > 0 ? [fill(t.handler.measuresMore, { count: hidden }), ...shown] : shown).join('\n');
+}
+
 export function outcomeData(ctx: ViewContext, d: Deviation) {
   const t = strings(ctx.language);
   const closed = d.status === 'lukket';
@@ -210,6 +218,7 @@ export function listData(
     })),
     pageText: pages > 1 ? fill(t.lists.page, { page: current, pages }) : '',
     list,
+    page: current,
     hasPrevious: current > 1,
     hasNext: current < pages,
     previousPage: current - 1,
@@ -225,9 +234,11 @@ export function historyData(ctx: ViewContext, d: Deviation, events: DeviationEve
     if (e.kind === 'reported' && !mayKnowReporter(d, viewerId)) return t.handler.anonymousReporter;
     return e.actorId === viewerId ? t.history.you : personName(ctx.org, e.actorId, ctx.language);
   };
+  const shown = events.slice(-SHOWN_EVENTS);
   return {
     title: fill(t.history.title, { ref: d.ref }),
-    events: events.map((e) => ({
+    omitted: events.length > shown.length ? fill(t.history.omitted, { count: events.length - shown.length }) : '',
+    events: shown.map((e) => ({
       heading: `${formatDateTime(e.at, ctx.language)} · ${t.actions[e.kind]}`,
       detail: `${actor(e)} · ${t.statuses[e.toStatus]}${e.targetId ? ' → ' + personName(ctx.org, e.targetId, ctx.language) : ''}`,
       note: e.note ?? '',

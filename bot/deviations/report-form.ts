@@ -96,7 +96,7 @@ export function validateReport(
   if (!occurredOn) errors.occurredOn = 'required';
   else if (!isRealDate(occurredOn)) errors.occurredOn = 'invalid_date';
   else if (occurredOn > today) errors.occurredOn = 'future_date';
-  else if (Number(today.slice(0, 4)) - Number(occurredOn.slice(0, 4)) > OLDEST_YEARS) errors.occurredOn = 'too_old';
+  else if (occurredOn < `${Number(today.slice(0, 4)) - OLDEST_YEARS}${today.slice(4)}`) errors.occurredOn = 'too_old';
 
   const occurredTime = text('occurredTime');
   if (occurredTime && !TIME.test(occurredTime)) errors.occurredTime = 'invalid_time';

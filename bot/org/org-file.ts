@@ -57,8 +57,11 @@ export const orgFileSchema = z
       personIds.add(p.id);
       if (!unitIds.has(p.unitId)) ctx.addIssue({ code: 'custom', path: ['people', i, 'unitId'], message: `unknown unit "${p.unitId}"` });
     });
-    const roots = file.units.filter((u) => !u.parentId);
-    if (roots.length !== 1) ctx.addIssue({ code: 'custom', path: ['units'], message: `exactly one unit must have no parentId (the top), found ${roots.length}` });
+    const roots = file.units.map((u, i) => ({ u, i })).filter(({ u }) => !u.parentId);
+    if (roots.length === 0) ctx.addIssue({ code: 'custom', path: ['units'], message: 'one unit must have no parentId (the top, rådmannsnivå); found none' });
+    for (const { u, i } of roots.slice(1)) {
+      ctx.addIssue({ code: 'custom', path: ['units', i, 'parentId'], message: `only one unit may be the top; "${roots[0].u.id}" already is, so "${u.id}" needs a parentId` });
+    }
     file.units.forEach((u, i) => {
       if (u.parentId && !unitIds.has(u.parentId)) ctx.addIssue({ code: 'custom', path: ['units', i, 'parentId'], message: `unknown unit "${u.parentId}"` });
       if (u.leaderId && !personIds.has(u.leaderId)) ctx.addIssue({ code: 'custom', path: ['units', i, 'leaderId'], message: `unknown person "${u.leaderId}"` });
@@ -67,7 +70,8 @@ export const orgFileSchema = z
     file.units.forEach((u, i) => {
       const chain = unitChainUp(org, u.id);
       const top = chain[chain.length - 1];
-      if (top && top.parentId) ctx.addIssue({ code: 'custom', path: ['units', i, 'parentId'], message: `the line from "${u.id}" runs in a circle` });
+      // The walk stops at the top, at an unknown parent (reported above) or where it repeats.
+      if (top && top.parentId && unitIds.has(top.parentId)) ctx.addIssue({ code: 'custom', path: ['units', i, 'parentId'], message: `the line from "${u.id}" runs in a circle` });
     });
     const categoryIds = new Set<string>();
     file.deviationCategories?.forEach((c, i) => {

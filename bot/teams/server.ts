@@ -1,6 +1,7 @@
 import restify from 'restify';
 import type { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
-import { log } from '../log';
+import crypto from 'node:crypto';
+import { log, logScope } from '../log';
 import { checkEnvelope } from './envelope';
 
 /**
@@ -45,8 +46,12 @@ export function createServer(options: ServerOptions): restify.Server {
     }
     inFlight++;
     const started = Date.now();
+    const activityId = (req.body as { id?: unknown }).id;
+    const correlationId = typeof activityId === 'string' && activityId ? activityId : crypto.randomUUID();
     try {
-      await options.adapter.process(req, res, (context) => options.app.run(context).then(() => undefined));
+      await logScope.run({ correlationId }, () =>
+        options.adapter.process(req, res, (context) => options.app.run(context).then(() => undefined)),
+      );
     } catch (err) {
       log.error({ err: (err as Error).message, activityId: (req.body as { id?: string }).id }, 'request failed');
       if (!res.headersSent) res.send(500, { error: 'internal error' });

@@ -91,6 +91,7 @@ export const en: Strings = {
     immediateAction: 'Immediate action',
     suggestion: 'Suggestion',
     measures: 'Measures',
+    measuresMore: '({count} older measures are in the history)',
     cause: 'Cause',
     closingMeasures: 'Measures at closing',
     rejectReason: 'Reason for rejection',
@@ -143,6 +144,7 @@ export const en: Strings = {
   history: {
     title: 'History of {ref}',
     usage: 'Write for example "history AVV-2026-0001".',
+    omitted: '{count} older events are not shown.',
     you: 'you',
     unknownPerson: 'unknown person',
   },

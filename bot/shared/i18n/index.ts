@@ -4,8 +4,16 @@ import { nb, type Strings } from './nb';
 export type { Strings };
 export type Language = 'nb' | 'en';
 
+let override: Language | undefined;
+
+/** BOT_LANGUAGE: one language for everybody (demos; the Agents Playground always says en-US). */
+export function setLanguageOverride(language: Language | undefined): void {
+  override = language;
+}
+
 /** Norwegian unless the Teams locale is English. */
 export function languageOf(locale: string | undefined): Language {
+  if (override) return override;
   return locale && /^en\b/i.test(locale) ? 'en' : 'nb';
 }
 

@@ -89,6 +89,7 @@ export const nb = {
     immediateAction: 'Strakstiltak',
     suggestion: 'Forslag',
     measures: 'Tiltak',
+    measuresMore: '({count} eldre tiltak står i historikken)',
     cause: 'Årsak',
     closingMeasures: 'Tiltak ved lukking',
     rejectReason: 'Begrunnelse for avvisning',
@@ -141,6 +142,7 @@ export const nb = {
   history: {
     title: 'Historikk for {ref}',
     usage: 'Skriv for eksempel «historikk AVV-2026-0001».',
+    omitted: '{count} eldre hendelser er ikke vist.',
     you: 'deg',
     unknownPerson: 'ukjent person',
   },
