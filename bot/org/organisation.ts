@@ -38,14 +38,8 @@ export interface Organisation {
   units: ReadonlyMap<string, Unit>;
 }
 
-const LEADER_ROLES: ReadonlySet<Role> = new Set<Role>([
-  'rådmann',
-  'assisterende rådmann',
-  'kommunalsjef',
-  'enhetsleder',
-  'stabsleder',
-  'leder',
-]);
+/** Every role but 'ansatt' leads or stands in the line above others. */
+const LEADER_ROLES: ReadonlySet<Role> = new Set<Role>(ROLES.filter((r) => r !== 'ansatt'));
 
 export function isLeaderRole(role: Role): boolean {
   return LEADER_ROLES.has(role);
