@@ -26,13 +26,24 @@ function localSigningSecret(): string {
   return fs.readFileSync(file, 'utf8').trim();
 }
 
-function startPlayground(botUrl: string): ChildProcess {
+/** Starts the Playground; resolves with the port it really serves on (it moves off a busy one). */
+function startPlayground(botUrl: string): { child: ChildProcess; port: Promise<number> } {
   const cli = path.join(path.dirname(require.resolve('@microsoft/m365agentsplayground/package.json')), 'cli.js');
-  return spawn(process.execPath, [cli, '-e', `${botUrl}/api/messages`, '-c', 'msteams', '--disable-telemetry'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, BROWSER: 'none' },
+  const child = spawn(
+    process.execPath,
+    [cli, '-e', `${botUrl}/api/messages`, '-c', 'msteams', '-p', String(PLAYGROUND_PORT), '--disable-telemetry'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BROWSER: 'none' } },
+  );
+  const port = new Promise<number>((resolve, reject) => {
+    let seen = '';
+    child.stdout?.on('data', (chunk) => {
+      seen = (seen + String(chunk)).slice(-4000);
+      const match = /Listening on (\d+)/.exec(seen);
+      if (match) resolve(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`exit ${code}`)));
   });
+  return { child, port };
 }
 
 async function main(): Promise<void> {
@@ -74,11 +85,16 @@ async function main(): Promise<void> {
   let playground: ChildProcess | undefined;
   let stopping = false;
   if (!settings.BOT_ID) {
-    playground = startPlayground(`http://localhost:${bot.port}`);
+    const started = startPlayground(`http://localhost:${bot.port}`);
+    playground = started.child;
     playground.once('exit', (code) => {
       if (!stopping) console.error(`The Agents Playground stopped (exit ${code}); see devTools/m365agentsplayground.log. The bot keeps running.`);
     });
-    console.log(`Microsoft 365 Agents Playground: open http://localhost:${PLAYGROUND_PORT}`);
+    try {
+      console.log(`Microsoft 365 Agents Playground: open http://localhost:${await started.port}`);
+    } catch {
+      // Reported by the exit handler above.
+    }
   }
 
   const stop = async () => {

@@ -61,7 +61,9 @@ function fromEntity(e: Record<string, unknown>): Deviation {
   void rowKey;
   void etag;
   void timestamp;
-  return { ...(rest as unknown as Deviation), ref: String(partitionKey), measures: JSON.parse(String(measures ?? '[]')) };
+  // The service adds odata.* metadata; it is not part of the record and must not be written back.
+  const fields = Object.fromEntries(Object.entries(rest).filter(([k]) => !k.startsWith('odata.')));
+  return { ...(fields as unknown as Deviation), ref: String(partitionKey), measures: JSON.parse(String(measures ?? '[]')) };
 }
 
 function toIndex(d: Deviation): IndexRow {

@@ -22,7 +22,7 @@ import {
   type ViewContext,
 } from './deviation-views';
 import { applyDeviationAction } from './deviation-workflow';
-import { draftFrom, osloDate, validateReport, type ReportDraft } from './report-form';
+import { draftFrom, osloDate, validateReport, type ReportDraft, type ReportInput } from './report-form';
 
 /**
  * The deviation use cases: report, handle, list, history. No SDK here: the Teams edge passes
@@ -121,7 +121,23 @@ export class DeviationService {
       return { ok: false, card: this.notice(strings(actor.language).refusals.duplicate), draft: draftFrom(data) };
     }
 
-    const report = validation.report;
+    try {
+      return await this.storeReport(actor, validation.report, formId, { snapshot, ctx });
+    } catch (err) {
+      // Let the same form be sent again: nothing was stored, or only an unused number.
+      await submissions.deleteEntity('submission', formId).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async storeReport(
+    actor: Actor,
+    report: ReportInput,
+    formId: string,
+    { snapshot, ctx }: { snapshot: OrgSnapshot; ctx: ViewContext },
+  ): Promise<{ ok: true; deviation: Deviation; card: Card }> {
+    const now = ctx.now;
+    const submissions = this.deps.tables.client('DeviationIndex');
     const route = await this.routeToLeader(snapshot, report.unitId);
     const ref = await this.deps.deviations.nextReference(now);
     const at = now.toISOString();
@@ -142,9 +158,11 @@ export class DeviationService {
     };
     const event: DeviationEvent = { ref, seq: 1, at, kind: 'reported', actorId: actor.id, toStatus: 'registrert' };
     await this.deps.deviations.create(deviation, event);
-    await submissions.updateEntity({ partitionKey: 'submission', rowKey: formId, ref }, 'Merge');
     log.info({ ref, unitId: deviation.unitId, category: deviation.categoryId, severity: deviation.severity }, 'deviation reported');
-
+    // From here the report exists: later failures are logged, never turned into a lost report.
+    await submissions.updateEntity({ partitionKey: 'submission', rowKey: formId, ref }, 'Merge').catch((err) =>
+      log.warn({ ref, err: (err as Error).message }, 'submission claim not linked to its reference'),
+    );
     if (route.leader) await this.sendHandlerCard(snapshot, deviation, route.leader.id, 'newForYou');
     const routedUpTo = route.skipped && route.leader ? route.leader.name : undefined;
     const card = renderCard('deviations/receipt', receiptData(ctx, deviation, this.deps.signer, { routedUpTo }));

@@ -1,7 +1,7 @@
 import { fill, formatDate, formatDateTime, strings, type Language } from '../shared/i18n';
 import type { Organisation } from '../org/organisation';
 import type { CardSigner } from '../shared/card-signing';
-import { isOverdue, privacyNoticeDeadline, type Category, type Deviation, type DeviationEvent } from './deviation';
+import { isOpen, isOverdue, privacyNoticeDeadline, type Category, type Deviation, type DeviationEvent } from './deviation';
 import { allowedActions } from './deviation-workflow';
 import { assignableLeaders, mayHandle, mayKnowReporter } from './deviation-access';
 import { leaderAbove } from '../org/organisation';
@@ -75,7 +75,7 @@ export function receiptData(
     { title: t.receipt.updated, value: formatDateTime(d.updatedAt, ctx.language) },
   ];
   return {
-    title: d.rev === 1 ? t.receipt.title : `${t.types[d.type]} ${d.ref}`,
+    title: d.rev === 1 ? t.receipt.title : fill(t.receipt.laterTitle, { ref: d.ref }),
     ref: d.ref,
     rev: d.rev,
     sig: signer.sign(d.ref, d.rev),
@@ -83,7 +83,7 @@ export function receiptData(
     facts,
     routedUp: extra.routedUpTo ? fill(t.receipt.routedUp, { name: extra.routedUpTo }) : '',
     anonymousNote: d.anonymous ? t.receipt.anonymous : '',
-    follow: t.receipt.follow,
+    follow: isOpen(d) ? t.receipt.follow : fill(t.receipt.finished, { ref: d.ref }),
   };
 }
 
@@ -117,7 +117,9 @@ export function handlerData(ctx: ViewContext, d: Deviation, signer: CardSigner, 
     { title: t.handler.occurred, value: `${formatDate(d.occurredOn, language)}${d.occurredTime ? ' ' + d.occurredTime : ''}` },
     { title: t.handler.responsible, value: personName(org, d.handlerId, language) },
     ...(d.assigneeId ? [{ title: t.handler.assignee, value: personName(org, d.assigneeId, language) }] : []),
-    { title: t.handler.due, value: formatDateTime(d.dueAt, language) + (overdue ? ` (${t.handler.overdue})` : '') },
+    isOpen(d)
+      ? { title: t.handler.due, value: formatDate(d.dueAt, language) + (overdue ? ` (${t.handler.overdue})` : '') }
+      : { title: t.handler.finishedAt, value: formatDateTime(d.closedAt ?? d.updatedAt, language) },
   ];
   const sections = [
     { title: t.handler.description, text: d.description },
@@ -134,7 +136,8 @@ export function handlerData(ctx: ViewContext, d: Deviation, signer: CardSigner, 
     headline: o.headline ?? '',
     title: fill(t.handler.title, { type: t.types[d.type], ref: d.ref }),
     statusText: t.statuses[d.status],
-    statusColor: d.status === 'lukket' ? 'Good' : d.status === 'avvist' ? 'Default' : overdue ? 'Attention' : 'Accent',
+    // Teams' light theme renders Good as a pale green (about 2:1 contrast): keep status text dark or blue.
+    statusColor: !isOpen(d) ? 'Default' : overdue ? 'Attention' : 'Accent',
     notice: o.notice ?? '',
     noticeColor: o.noticeColor ?? 'Attention',
     privacyWarning: privacyDeadline && d.status !== 'lukket' && d.status !== 'avvist'
@@ -183,7 +186,7 @@ export function outcomeData(ctx: ViewContext, d: Deviation) {
   const closed = d.status === 'lukket';
   return {
     title: `${closed ? t.outcome.closedTitle : t.outcome.rejectedTitle} (${d.ref})`,
-    color: closed ? 'Good' : 'Default',
+    color: 'Default',
     intro: closed ? t.outcome.closedText : t.outcome.rejectedText,
     facts: closed
       ? [

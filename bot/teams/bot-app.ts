@@ -11,7 +11,8 @@ import { registerInstall } from './routes/install';
 import { registerMessageAction } from './routes/message-action';
 import { TableStorage } from './table-storage';
 import { TeamsDelivery } from './teams-delivery';
-import { actorOf } from './turn';
+import { actorOf, answerInvokeWithCard } from './turn';
+import { renderCard } from '../shared/card-templates';
 
 /** The Teams edge: the only place that knows botbuilder and teams-ai. */
 export interface TeamsBot {
@@ -62,8 +63,14 @@ function buildApplication(settings: Settings, adapter: TeamsAdapter, stateStore:
   app.error(async (context: TurnContext, error: Error) => {
     // Ids only: the activity may carry deviation text.
     log.error({ err: { message: error.message, stack: error.stack }, activityId: context.activity.id, type: context.activity.type }, 'turn failed');
+    const text = strings(actorOf(context).language).errors.generic;
     if (context.activity.type === 'message') {
-      await context.sendActivity(strings(actorOf(context).language).errors.generic).catch(() => undefined);
+      await context.sendActivity(text).catch(() => undefined);
+    } else if (context.activity.type === 'invoke' && context.activity.name === 'adaptiveCard/action') {
+      // The card stays usable: the user sees why nothing happened and can press again.
+      await answerInvokeWithCard(context, renderCard('common/notice', { title: '', text, color: 'Attention' })).catch(() => undefined);
+    } else if (context.activity.type === 'invoke') {
+      await context.sendActivity({ type: 'invokeResponse', value: { status: 503 } }).catch(() => undefined);
     }
   });
   return app;

@@ -23,6 +23,26 @@ export interface RunningServer {
   close(timeoutMs?: number): Promise<void>;
 }
 
+/** Collects what the SDK wants to answer, so the route can vet it before it is sent. */
+class BufferedResponse {
+  code = 200;
+  body: unknown = undefined;
+  status(code: number) {
+    this.code = code;
+    return this;
+  }
+  send(body: unknown) {
+    this.body = body;
+    return this;
+  }
+  header() {
+    return this;
+  }
+  end() {
+    return this;
+  }
+}
+
 export function createServer(options: ServerOptions): restify.Server {
   const server = restify.createServer({ name: 'internkontroll', handleUncaughtExceptions: false });
   server.use(restify.plugins.bodyParser({ maxBodySize: options.maxBodyBytes, mapParams: false, mapFiles: false }));
@@ -48,13 +68,19 @@ export function createServer(options: ServerOptions): restify.Server {
     const started = Date.now();
     const activityId = (req.body as { id?: unknown }).id;
     const correlationId = typeof activityId === 'string' && activityId ? activityId : crypto.randomUUID();
+    // The SDK answers with err.message in the body on any failure; we decide what goes out.
+    const answer = new BufferedResponse();
+    let reachedBot = false;
     try {
       await logScope.run({ correlationId }, () =>
-        options.adapter.process(req, res, (context) => options.app.run(context).then(() => undefined)),
+        options.adapter.process(req, answer as never, (context) => {
+          reachedBot = true;
+          return options.app.run(context).then(() => undefined);
+        }),
       );
     } catch (err) {
-      log.error({ err: (err as Error).message, activityId: (req.body as { id?: string }).id }, 'request failed');
-      if (!res.headersSent) res.send(500, { error: 'internal error' });
+      answer.status(500);
+      log.error({ err: (err as Error).message, correlationId }, 'request failed');
     } finally {
       inFlight--;
       log.debug({ activityType: (req.body as { type?: string }).type, ms: Date.now() - started, status: res.statusCode }, 'activity');
@@ -63,13 +89,31 @@ export function createServer(options: ServerOptions): restify.Server {
         idle = undefined;
       }
     }
+    if (answer.code === 401 || (options.authEnabled && !reachedBot && answer.code >= 500)) {
+      // A token we could not validate: refused as unauthorised, whatever the reason inside.
+      log.warn({ correlationId, sdkStatus: answer.code }, 'request refused: token not valid');
+      res.send(401, { error: 'unauthorized' });
+    } else if (answer.code >= 500) {
+      res.send(answer.code, { error: 'internal error' });
+    } else {
+      res.send(answer.code, answer.body);
+    }
   });
 
+  // Probes answer within a second even when the store hangs (its client retries for longer).
+  const storeReady = () =>
+    new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 1000);
+      options.storeReady().then(
+        (ok) => (clearTimeout(timer), resolve(ok)),
+        () => (clearTimeout(timer), resolve(false)),
+      );
+    });
   server.get('/healthz', async (_req, res) => {
-    res.send(200, { status: 'ok', store: (await options.storeReady()) ? 'ok' : 'unavailable' });
+    res.send(200, { status: 'ok', store: (await storeReady()) ? 'ok' : 'unavailable' });
   });
   server.get('/readyz', async (_req, res) => {
-    const ready = await options.storeReady();
+    const ready = await storeReady();
     res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'store unavailable' });
   });
   return server;
@@ -88,7 +132,9 @@ export async function listen(server: restify.Server, port: number, host: string)
     async close(timeoutMs = 10000) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const whenIdle = (server as unknown as { whenIdle: () => Promise<void> }).whenIdle();
-      await Promise.race([whenIdle, new Promise((r) => setTimeout(r, timeoutMs))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([whenIdle, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+      clearTimeout(timer);
       server.server.closeAllConnections?.();
       await closed;
     },

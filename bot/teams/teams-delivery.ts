@@ -1,4 +1,4 @@
-import { CardFactory, MessageFactory, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import { CardFactory, MessageFactory, type CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
 import type { Card } from '../shared/card-templates';
 import { RecipientGoneError, type Delivery } from '../shared/delivery';
 
@@ -36,6 +36,22 @@ export async function withConnectorRetry<T>(work: () => Promise<T>): Promise<T> 
   }
 }
 
+/**
+ * Runs `work` in a proactive turn and rethrows its error: inside the turn the application's
+ * error handler would swallow it, and a failed send would look delivered.
+ */
+async function inProactiveTurn(adapter: CloudAdapter, botAppId: string, ref: ConversationReference, work: (context: TurnContext) => Promise<void>) {
+  let failure: unknown;
+  await adapter.continueConversationAsync(botAppId, ref, async (context) => {
+    try {
+      await work(context);
+    } catch (err) {
+      failure = err;
+    }
+  });
+  if (failure) throw failure;
+}
+
 export class TeamsDelivery implements Delivery {
   constructor(
     private readonly adapter: CloudAdapter,
@@ -46,18 +62,19 @@ export class TeamsDelivery implements Delivery {
     const ref = JSON.parse(reference) as ConversationReference;
     let activityId = '';
     await withConnectorRetry(() =>
-      this.adapter.continueConversationAsync(this.botAppId, ref, async (context) => {
+      inProactiveTurn(this.adapter, this.botAppId, ref, async (context) => {
         const response = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
         activityId = response?.id ?? '';
       }),
     );
+    if (!activityId) throw new Error('the connector accepted the card but returned no activity id');
     return { activityId };
   }
 
   async update(reference: string, activityId: string, card: Card): Promise<void> {
     const ref = JSON.parse(reference) as ConversationReference;
     await withConnectorRetry(() =>
-      this.adapter.continueConversationAsync(this.botAppId, ref, async (context) => {
+      inProactiveTurn(this.adapter, this.botAppId, ref, async (context) => {
         const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
         activity.id = activityId;
         await context.updateActivity(activity);

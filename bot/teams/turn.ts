@@ -8,9 +8,15 @@ import type { ConversationStore } from '../store/conversation-store';
 
 /** Small helpers every route uses: who is acting, where to answer, what to remember. */
 
+/** The client's locale: on the activity, or (conversationUpdate) in the clientInfo entity. */
+export function localeOf(context: TurnContext): string {
+  const clientInfo = (context.activity.entities ?? []).find((e) => e.type === 'clientInfo') as { locale?: unknown } | undefined;
+  return context.activity.locale || (typeof clientInfo?.locale === 'string' ? clientInfo.locale : '');
+}
+
 export function actorOf(context: TurnContext): Actor {
   const from = context.activity.from;
-  const locale = context.activity.locale ?? '';
+  const locale = localeOf(context);
   return { id: from.aadObjectId || from.id, name: from.name || '', language: languageOf(locale), locale };
 }
 
@@ -37,10 +43,10 @@ export async function rememberConversation(context: TurnContext, store: Conversa
   const { conversationId, reference } = conversationOf(context);
   const updatedAt = new Date().toISOString();
   if (isPersonal(context) && (a.from.aadObjectId || a.from.id) && a.from.role !== 'bot') {
-    await store.saveForUser(a.from.aadObjectId || a.from.id, { conversationId, reference, locale: a.locale, updatedAt });
+    await store.saveForUser(a.from.aadObjectId || a.from.id, { conversationId, reference, locale: localeOf(context), updatedAt });
   }
   const teamId = (a.channelData as { team?: { id?: string } } | undefined)?.team?.id;
-  if (teamId) await store.saveForTeam(teamId, { conversationId, reference, locale: a.locale, updatedAt });
+  if (teamId) await store.saveForTeam(teamId, { conversationId, reference, locale: localeOf(context), updatedAt });
 }
 
 /** Answers an Action.Execute invoke for this user only, without touching other viewers' copies. */

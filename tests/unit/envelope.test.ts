@@ -25,7 +25,7 @@ describe('checkEnvelope', () => {
   });
 
   test('extra properties (value, entities, channelData) are allowed', () => {
-    expect(checkEnvelope({ ...minimal(), type: 'invoke', name: 'adaptiveCard/action', value: { action: {} }, channelData: { tenant: { id: 't' } } })).toEqual({ ok: true });
+    expect(checkEnvelope({ ...minimal(), type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'deviation.take', data: {} } }, channelData: { tenant: { id: 't' } } })).toEqual({ ok: true });
   });
 
   test.each([
@@ -67,5 +67,30 @@ describe('checkEnvelope', () => {
   ])('refused with a reason naming %s', (field, body) => {
     const reason = reasonOf(body);
     expect(reason.startsWith(field)).toBe(true);
+  });
+});
+
+describe('invokes', () => {
+  const invoke = (name: unknown, value: unknown) => checkEnvelope({ ...minimal(), type: 'invoke', name, value });
+
+  test.each([
+    ['adaptiveCard/action', { action: { type: 'Action.Execute', verb: 'deviation.take', data: { ref: 'x' } } }],
+    ['adaptiveCard/action', { action: { type: 'Action.Execute', verb: 'deviation.take', data: 'tampered' } }],
+    ['composeExtension/fetchTask', { commandId: 'reportDeviationFromMessage' }],
+    ['composeExtension/submitAction', { commandId: 'reportDeviationFromMessage', data: {} }],
+  ])('%s with a well-formed value is accepted', (name, value) => {
+    expect(invoke(name, value)).toEqual({ ok: true });
+  });
+
+  test.each([
+    ['no name', undefined, {}],
+    ['an unknown name', 'signin/verifyState', {}],
+    ['a card action without a value', 'adaptiveCard/action', undefined],
+    ['a card action without a verb', 'adaptiveCard/action', { action: { type: 'Action.Execute' } }],
+    ['a fetchTask without a commandId', 'composeExtension/fetchTask', {}],
+  ])('%s is refused with a reason', (_label, name, value) => {
+    const result = invoke(name, value);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toMatch(/invoke|value/);
   });
 });

@@ -31,7 +31,7 @@ const TIME_ZONE = 'Europe/Oslo';
 export function formatDateTime(iso: string, language: Language): string {
   return new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'nb-NO', {
     timeZone: TIME_ZONE,
-    dateStyle: 'short',
+    dateStyle: 'medium',
     timeStyle: 'short',
   }).format(new Date(iso));
 }

@@ -1,0 +1,120 @@
+import crypto from 'node:crypto';
+import type { Deviation, DeviationEvent } from '../../bot/deviations/deviation';
+import { DeviationRepository } from '../../bot/deviations/deviation-repository';
+import { DeviationService } from '../../bot/deviations/deviation-service';
+import { referenceYear } from '../../bot/deviations/deviation-reference';
+import { OrgRepository } from '../../bot/org/org-repository';
+import { CardSigner } from '../../bot/shared/card-signing';
+import type { Actor, Delivery } from '../../bot/shared/delivery';
+import { ConversationStore } from '../../bot/store/conversation-store';
+import type { Tables } from '../../bot/store/tables';
+import { freshTables, startTestAzurite, type TestAzurite } from '../support/azurite';
+import { demoOrgFile, PEOPLE, SIGNING_SECRET } from '../support/bot-under-test';
+import { cardText, referenceIn } from '../support/cards';
+import { validReport } from '../support/deviation-flows';
+
+/** DeviationService.submitReport on a real Azurite: parallel submits and the one-form-one-report rule. */
+let azurite: TestAzurite;
+
+const emil: Actor = { id: PEOPLE.emil.aadObjectId, name: PEOPLE.emil.name, language: 'nb', locale: 'nb-NO' };
+
+class RecordingDelivery implements Delivery {
+  sent: { reference: string; card: unknown }[] = [];
+  async send(reference: string, card: unknown) {
+    this.sent.push({ reference, card });
+    return { activityId: `act-${this.sent.length}` };
+  }
+  async update() {}
+}
+
+/** A store whose next `create` fails, as during a storage outage. */
+class FlakyRepository extends DeviationRepository {
+  failNextCreate = false;
+  override async create(d: Deviation, event: DeviationEvent): Promise<void> {
+    if (this.failNextCreate) {
+      this.failNextCreate = false;
+      throw Object.assign(new Error('ServiceUnavailable'), { statusCode: 503 });
+    }
+    return super.create(d, event);
+  }
+}
+
+async function serviceOn(tables: Tables) {
+  const org = new OrgRepository(tables, 60_000);
+  await org.importFile(demoOrgFile(), { removeMissing: false });
+  const deviations = new FlakyRepository(tables);
+  const service = new DeviationService({
+    tables,
+    deviations,
+    org,
+    conversations: new ConversationStore(tables),
+    delivery: new RecordingDelivery(),
+    signer: new CardSigner(SIGNING_SECRET),
+    clock: { now: () => new Date() },
+  });
+  return { service, deviations };
+}
+
+beforeAll(async () => {
+  azurite = await startTestAzurite();
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+test('50 parallel submits of different forms give 50 distinct consecutive references', async () => {
+  const { tables } = await freshTables(azurite);
+  const { service, deviations } = await serviceOn(tables);
+  const results = await Promise.all(Array.from({ length: 50 }, (_, i) => service.submitReport(emil, validReport({ description: `Hendelse ${i}` }))));
+
+  expect(results.every((r) => r.ok)).toBe(true);
+  const refs = results.map((r) => (r.ok ? r.deviation.ref : ''));
+  const year = referenceYear(new Date());
+  expect([...refs].sort()).toEqual(Array.from({ length: 50 }, (_, i) => `AVV-${year}-${String(i + 1).padStart(4, '0')}`));
+  expect((await deviations.byReporter(emil.id)).length).toBe(50);
+  for (const r of results) if (r.ok) expect(referenceIn(r.card)).toBe(r.deviation.ref);
+});
+
+test('the same form submitted twice in parallel gives one deviation', async () => {
+  const { tables } = await freshTables(azurite);
+  const { service, deviations } = await serviceOn(tables);
+  const data = validReport();
+  const [a, b] = await Promise.all([service.submitReport(emil, data), service.submitReport(emil, data)]);
+
+  const stored = await deviations.byReporter(emil.id);
+  expect(stored).toHaveLength(1);
+  const oks = [a, b].filter((r) => r.ok);
+  expect(oks.length).toBeGreaterThanOrEqual(1);
+  for (const r of oks) if (r.ok) expect(r.deviation.ref).toBe(stored[0].ref);
+
+  // Sent again later (a retried invoke): the same receipt, still one deviation.
+  const again = await service.submitReport(emil, data);
+  expect(again.ok && again.deviation.ref).toBe(stored[0].ref);
+  expect(await deviations.byReporter(emil.id)).toHaveLength(1);
+});
+
+test('another person cannot take over a form id: no second deviation, no receipt for them', async () => {
+  const { tables } = await freshTables(azurite);
+  const { service, deviations } = await serviceOn(tables);
+  const data = validReport();
+  await service.submitReport(emil, data);
+  const ingrid: Actor = { id: PEOPLE.ingrid.aadObjectId, name: PEOPLE.ingrid.name, language: 'nb', locale: 'nb-NO' };
+  const theirs = await service.submitReport(ingrid, data);
+  expect(theirs.ok).toBe(false);
+  expect(cardText(theirs.card)).not.toContain('Takk! Avviket er meldt');
+  expect(await deviations.byReporter(ingrid.id)).toHaveLength(0);
+});
+
+test('a submit that failed in the store can be sent again with the same form and is then stored', async () => {
+  const { tables } = await freshTables(azurite);
+  const { service, deviations } = await serviceOn(tables);
+  const data = validReport({ formId: crypto.randomUUID() });
+  deviations.failNextCreate = true;
+  await expect(service.submitReport(emil, data)).rejects.toThrow('ServiceUnavailable');
+
+  // The user presses "Send inn" again (or Teams retries the invoke): the report must not be lost.
+  const retry = await service.submitReport(emil, data);
+  expect(retry.ok).toBe(true);
+  expect(cardText(retry.card)).toContain('Takk! Avviket er meldt');
+  expect(await deviations.byReporter(emil.id)).toHaveLength(1);
+});

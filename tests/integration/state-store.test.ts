@@ -1,0 +1,117 @@
+import { ConversationStore } from '../../bot/store/conversation-store';
+import { StateConflictError, StateStore } from '../../bot/store/state-store';
+import type { Tables } from '../../bot/store/tables';
+import { TableStorage } from '../../bot/teams/table-storage';
+import { freshTables, startTestAzurite, type TestAzurite } from '../support/azurite';
+
+/** Bot state (StateStore and the botbuilder Storage on it) and conversation references, on a real Azurite. */
+let azurite: TestAzurite;
+let tables: Tables;
+
+beforeAll(async () => {
+  azurite = await startTestAzurite();
+  ({ tables } = await freshTables(azurite));
+});
+afterAll(async () => {
+  await azurite?.stop();
+});
+
+describe('StateStore', () => {
+  test('write and read round-trip, keys with characters tables forbid included', async () => {
+    const store = new StateStore(tables);
+    const key = 'msteams/conversations/a:1#x?y\\z/users/29:abc';
+    await store.write(key, JSON.stringify({ draft: { description: 'Hei «æøå»' } }));
+    const docs = await store.read([key, 'never-written']);
+    expect(docs.size).toBe(1);
+    expect(JSON.parse(docs.get(key)!.json)).toEqual({ draft: { description: 'Hei «æøå»' } });
+    expect(docs.get(key)!.etag).toEqual(expect.any(String));
+  });
+
+  test('a write with a stale etag is rejected and the newer document kept', async () => {
+    const store = new StateStore(tables);
+    await store.write('stale', '{"n":1}');
+    const stale = (await store.read(['stale'])).get('stale')!.etag;
+    await store.write('stale', '{"n":2}', stale);
+    await expect(store.write('stale', '{"n":3}', stale)).rejects.toBeInstanceOf(StateConflictError);
+    expect((await store.read(['stale'])).get('stale')!.json).toBe('{"n":2}');
+    // '*' writes whatever is there.
+    await store.write('stale', '{"n":4}', '*');
+    expect((await store.read(['stale'])).get('stale')!.json).toBe('{"n":4}');
+  });
+
+  test('a 200 KB document (more than one 64 KiB property) survives the round-trip', async () => {
+    const store = new StateStore(tables);
+    const big = JSON.stringify({ text: 'Beskrivelse av hendelsen på avdeling Blåbær. '.repeat(4500).slice(0, 200_000) });
+    expect(big.length).toBeGreaterThan(200_000);
+    await store.write('big', big);
+    expect((await store.read(['big'])).get('big')!.json).toBe(big);
+  });
+
+  test('a character outside the BMP across the chunk boundary survives the round-trip', async () => {
+    const store = new StateStore(tables);
+    // 29 999 characters, then an emoji (two UTF-16 units) that a split at 30 000 would cut in half.
+    const json = JSON.stringify({ t: 'a'.repeat(29_993) + '😀 etter' });
+    expect(json.indexOf('😀')).toBe(29_999);
+    await store.write('emoji', json);
+    expect((await store.read(['emoji'])).get('emoji')!.json).toBe(json);
+  });
+
+  test('delete removes documents and ignores missing ones', async () => {
+    const store = new StateStore(tables);
+    await store.write('gone', '{}');
+    await store.delete(['gone', 'was-never-there']);
+    expect((await store.read(['gone'])).size).toBe(0);
+  });
+});
+
+describe('TableStorage (botbuilder Storage)', () => {
+  test('write, read with eTag, stale eTag rejected, delete', async () => {
+    const storage = new TableStorage(new StateStore(tables));
+    await storage.write({ 'user/1': { reportDraft: { description: 'utkast' } } });
+    const first = await storage.read(['user/1', 'user/none']);
+    expect(Object.keys(first)).toEqual(['user/1']);
+    expect(first['user/1']).toEqual({ reportDraft: { description: 'utkast' }, eTag: expect.any(String) });
+
+    await storage.write({ 'user/1': { ...first['user/1'], reportDraft: { description: 'nyere' } } });
+    await expect(storage.write({ 'user/1': { ...first['user/1'], reportDraft: { description: 'eldre' } } })).rejects.toThrow();
+    expect((await storage.read(['user/1']))['user/1'].reportDraft).toEqual({ description: 'nyere' });
+
+    await storage.delete(['user/1']);
+    expect(await storage.read(['user/1'])).toEqual({});
+  });
+
+  test('a 200 KB state object survives the round-trip', async () => {
+    const storage = new TableStorage(new StateStore(tables));
+    const value = { history: Array.from({ length: 2000 }, (_, i) => ({ i, text: 'x'.repeat(90) })) };
+    expect(JSON.stringify(value).length).toBeGreaterThan(200_000);
+    await storage.write({ 'conversation/big': value });
+    const { eTag, ...read } = (await storage.read(['conversation/big']))['conversation/big'];
+    expect(eTag).toEqual(expect.any(String));
+    expect(read).toEqual(value);
+  });
+});
+
+describe('ConversationStore', () => {
+  const reference = JSON.stringify({ conversation: { id: 'a:1' }, serviceUrl: 'https://smba.trafficmanager.net/emea/' });
+
+  test('saves, replaces, finds and forgets a user conversation', async () => {
+    const store = new ConversationStore(tables);
+    const userId = '00000000-0000-0000-0000-0000000000020';
+    expect(await store.forUser(userId)).toBeUndefined();
+    await store.saveForUser(userId, { reference, conversationId: 'a:1', locale: 'nb-NO', updatedAt: '2026-11-27T08:00:00.000Z' });
+    await store.saveForUser(userId, { reference, conversationId: 'a:2', locale: 'en-GB', updatedAt: '2026-11-27T09:00:00.000Z' });
+    expect(await store.forUser(userId)).toEqual({ reference, conversationId: 'a:2', locale: 'en-GB', updatedAt: '2026-11-27T09:00:00.000Z' });
+    await store.forgetUser(userId);
+    expect(await store.forUser(userId)).toBeUndefined();
+    await expect(store.forgetUser(userId)).resolves.toBeUndefined();
+  });
+
+  test('user ids with characters tables forbid, and teams, are stored apart', async () => {
+    const store = new ConversationStore(tables);
+    await store.saveForUser('29:1a/b#c?d', { reference, conversationId: 'a:odd', updatedAt: '2026-11-27T08:00:00.000Z' });
+    await store.saveForTeam('19:team@thread.tacv2', { reference, conversationId: '19:team', updatedAt: '2026-11-27T08:00:00.000Z' });
+    expect((await store.forUser('29:1a/b#c?d'))?.conversationId).toBe('a:odd');
+    expect((await store.forUser('29:1a/b#c?d'))?.locale).toBeUndefined();
+    expect(await store.forUser('19:team@thread.tacv2')).toBeUndefined();
+  });
+});
