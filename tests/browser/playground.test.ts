@@ -192,6 +192,8 @@ beforeAll(async () => {
   const settings = readSettings({
     NODE_ENV: 'test',
     TABLE_PREFIX: `b${Math.random().toString(36).slice(2, 10)}`,
+    // As `npm start` does: the Playground always reports en-US, the demo is shown in bokmål.
+    BOT_LANGUAGE: 'nb',
   });
   bot = await startBot({
     settings,
@@ -311,7 +313,10 @@ describe('Agents Playground: reporting and following up a deviation', () => {
       expect(text).toContain('Et barn klemte fingeren i døra på avdeling Blåbær.');
       // The date chosen in the picker arrived: "Happened" is today.
       const today = new Date(`${todayInOslo()}T12:00:00Z`);
-      const happened = ['en-GB', 'nb-NO'].map((locale) => new Intl.DateTimeFormat(locale, { timeZone: 'Europe/Oslo', dateStyle: 'medium' }).format(today));
+      const happened = [
+        new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Oslo', dateStyle: 'medium' }).format(today),
+        new Intl.DateTimeFormat('nb-NO', { timeZone: 'Europe/Oslo', dateStyle: 'short' }).format(today),
+      ];
       expect(happened.some((d) => text.includes(d))).toBe(true);
       await shotOf('04-handler-card.png', handler);
       return handler;

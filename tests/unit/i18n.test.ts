@@ -83,3 +83,18 @@ describe('fill', () => {
     expect(fill('{a}', { a: '{b}', b: 'x' })).toBe('{b}');
   });
 });
+
+describe('dates on cards', () => {
+  // Teams renders FactSet and TextBlock text as Markdown: "27. nov. 2026" would become a list.
+  const { formatDate, formatDateTime } = jest.requireActual('../../bot/shared/i18n') as typeof import('../../bot/shared/i18n');
+  test.each(['2026-11-27', '2026-01-01', '2026-12-31T23:30:00Z'])('%s never starts like a Markdown list', (value) => {
+    for (const language of ['nb', 'en'] as const) {
+      expect(formatDate(value, language)).not.toMatch(/^\d+\.\s/);
+      expect(formatDateTime(value.includes('T') ? value : `${value}T08:00:00Z`, language)).not.toMatch(/^\d+\.\s/);
+    }
+  });
+  test('bokmål dates are numeric day.month.year in Oslo time', () => {
+    expect(formatDate('2026-11-27', 'nb')).toBe('27.11.2026');
+    expect(formatDateTime('2026-12-31T23:30:00Z', 'nb')).toBe('01.01.2027, 00:30');
+  });
+});

@@ -28,15 +28,19 @@ export function fill(template: string, values: Record<string, string | number>):
 
 const TIME_ZONE = 'Europe/Oslo';
 
+// Bokmål's medium date ("27. nov. 2026") starts like a Markdown ordered list, and Teams renders
+// TextBlock/FactSet text as Markdown: the numeric form (27.11.2026) has no space after the dot.
+const DATE_STYLE = { nb: 'short', en: 'medium' } as const;
+
 export function formatDateTime(iso: string, language: Language): string {
   return new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'nb-NO', {
     timeZone: TIME_ZONE,
-    dateStyle: 'medium',
+    dateStyle: DATE_STYLE[language],
     timeStyle: 'short',
   }).format(new Date(iso));
 }
 
 export function formatDate(isoOrDate: string, language: Language): string {
   const date = /^\d{4}-\d{2}-\d{2}$/.test(isoOrDate) ? new Date(`${isoOrDate}T12:00:00Z`) : new Date(isoOrDate);
-  return new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'nb-NO', { timeZone: TIME_ZONE, dateStyle: 'medium' }).format(date);
+  return new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'nb-NO', { timeZone: TIME_ZONE, dateStyle: DATE_STYLE[language] }).format(date);
 }
