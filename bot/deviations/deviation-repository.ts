@@ -91,27 +91,60 @@ export class DeviationRepository {
     return this.tables.client('DeviationIndex');
   }
 
-  /** Allocates the next reference of the year; unique under any number of parallel callers. */
-  async nextReference(now: Date): Promise<string> {
-    const year = referenceYear(now);
+  private waiting: { year: number; resolve: (ref: string) => void; reject: (err: unknown) => void }[] = [];
+  private allocating = false;
+
+  /**
+   * Allocates the next reference of the year; unique under any number of parallel callers and
+   * instances. Callers waiting in this process share one etag-guarded increment of the counter
+   * (a burst of 50 costs a few round trips, not 50 rounds of conflicts).
+   */
+  nextReference(now: Date): Promise<string> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ year: referenceYear(now), resolve, reject });
+      if (!this.allocating) void this.allocateWaiting();
+    });
+  }
+
+  private async allocateWaiting(): Promise<void> {
+    this.allocating = true;
+    try {
+      while (this.waiting.length > 0) {
+        const year = this.waiting[0].year;
+        const batch = this.waiting.filter((w) => w.year === year);
+        this.waiting = this.waiting.filter((w) => w.year !== year);
+        try {
+          const first = await this.reserve(year, batch.length);
+          batch.forEach((w, i) => w.resolve(formatReference(year, first + i)));
+        } catch (err) {
+          batch.forEach((w) => w.reject(err));
+        }
+      }
+    } finally {
+      this.allocating = false;
+    }
+  }
+
+  /** Reserves `count` consecutive numbers of a year; returns the first. */
+  private async reserve(year: number, count: number): Promise<number> {
     const counters = this.tables.client('Counters');
-    for (let attempt = 0; attempt < 200; attempt++) {
+    for (let attempt = 0; attempt < 100; attempt++) {
       const current = await getEntityOrUndefined<{ value: number }>(counters, 'reference', String(year));
       try {
         if (!current) {
-          await counters.createEntity({ partitionKey: 'reference', rowKey: String(year), value: 1 });
-          return formatReference(year, 1);
+          await counters.createEntity({ partitionKey: 'reference', rowKey: String(year), value: count });
+          return 1;
         }
-        const value = Number(current.value) + 1;
+        const value = Number(current.value) + count;
         await counters.updateEntity({ partitionKey: 'reference', rowKey: String(year), value }, 'Replace', { etag: current.etag });
-        return formatReference(year, value);
+        return value - count + 1;
       } catch (err) {
         if (!isWriteConflict(err)) throw err;
-        // Somebody else took this number; back off a little, with jitter, and read again.
+        // Another instance took these numbers; back off a little, with jitter, and read again.
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 + attempt * 2)));
       }
     }
-    throw new Error('could not allocate a reference after 200 attempts');
+    throw new Error('could not allocate a reference after 100 attempts');
   }
 
   async create(d: Deviation, event: DeviationEvent): Promise<void> {

@@ -68,6 +68,15 @@ test('nextReference under 50 parallel calls gives 50 distinct consecutive refere
   expect(await fresh.nextReference(new Date('2026-12-31T23:30:00.000Z'))).toBe('AVV-2027-0001');
 });
 
+test('two instances allocating in parallel still get distinct consecutive references', async () => {
+  const own = await freshTables(azurite);
+  const a = new DeviationRepository(own.tables);
+  const b = new DeviationRepository(own.tables);
+  const now = new Date('2026-06-15T10:00:00.000Z');
+  const refs = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? a : b).nextReference(now)));
+  expect([...refs].sort()).toEqual(Array.from({ length: 60 }, (_, i) => `AVV-2026-${String(i + 1).padStart(4, '0')}`));
+});
+
 test('events are append-only and come back in order', async () => {
   const d = sampleDeviation({ ref: newRef() });
   await repo.create(d, reportedEvent(d));
