@@ -235,7 +235,7 @@ export function historyData(ctx: ViewContext, d: Deviation, events: DeviationEve
   const t = strings(ctx.language);
   const actor = (e: DeviationEvent) => {
     if (e.kind === 'reported' && !mayKnowReporter(d, viewerId)) return t.handler.anonymousReporter;
-    return e.actorId === viewerId ? t.history.you : personName(ctx.org, e.actorId, ctx.language);
+    return e.actorId === viewerId ? t.history.youSubject : personName(ctx.org, e.actorId, ctx.language);
   };
   const shown = events.slice(-SHOWN_EVENTS);
   return {

@@ -396,4 +396,48 @@ describe('Agents Playground: reporting and following up a deviation', () => {
       expect(visibleAfter).toEqual(visibleBefore);
     });
   });
+
+  test('lists, history and help show what the reporter and leader may see', async () => {
+    const [ref] = [...(await storedReferences())].sort();
+    expect(ref).toMatch(/^AVV-\d{4}-\d{4}$/);
+    const newCard = async (command: string, has: RegExp) => {
+      const before = await cards().count();
+      await say(command);
+      await until(`a card for "${command}"`, async () => ((await cards().count()) > before ? true : undefined), WAIT);
+      const card = cards().last();
+      await card.getByText(has).first().waitFor({ timeout: WAIT });
+      return card;
+    };
+
+    await step('mine avvik', async () => {
+      const list = await newCard('mine avvik', /^(Mine avvik|My deviations)$/);
+      const text = await cardText(list);
+      expect(text).toContain(`${ref} · Lukket`);
+      expect(text).not.toContain('Et barn klemte'); // lists carry no free text
+      await shotOf('09-mine-avvik.png', list);
+    });
+
+    await step('åpne avvik', async () => {
+      const list = await newCard('åpne avvik', /^(Åpne avvik i det du leder|Open deviations in what you lead)$/);
+      // The only report is closed: nothing open in what Ingrid leads.
+      expect(await cardText(list)).toMatch(/Ingen saker å vise|Nothing to show/);
+      await shotOf('10-apne-avvik.png', list);
+    });
+
+    await step('historikk', async () => {
+      const history = await newCard(`historikk ${ref}`, new RegExp(`^(Historikk for|History of) ${ref}$`));
+      const text = await cardText(history);
+      for (const kind of [/Meldt|Reported/, /Tatt ansvar|Taken over/, /Lukket|Closed/]) expect(text).toMatch(kind);
+      expect(text).toContain('Døra manglet klemsikring.');
+      await shotOf('11-historikk.png', history);
+    });
+
+    await step('hjelp', async () => {
+      const help = await newCard('hjelp', /^(Internkontroll i Teams|Internal control in Teams)$/);
+      for (const button of [/^(Meld avvik|Report deviation)$/, /^(Mine avvik|My deviations)$/]) {
+        expect(await help.getByRole('button', { name: button }).count()).toBe(1);
+      }
+      await shotOf('12-hjelp.png', help);
+    });
+  });
 });

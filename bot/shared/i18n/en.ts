@@ -5,7 +5,7 @@ export const en: Strings = {
   locale: 'en-GB',
   appName: 'Internal control',
   help: {
-    title: 'Internal control for Heim',
+    title: 'Internal control in Teams',
     intro: 'I help you report deviations and improvement suggestions, and help leaders follow them up until they are closed.',
     commandsTitle: 'You can write to me:',
     commands: [
@@ -150,6 +150,7 @@ export const en: Strings = {
     usage: 'Write for example "history AVV-2026-0001".',
     omitted: '{count} older events are not shown.',
     you: 'you',
+    youSubject: 'You',
     unknownPerson: 'unknown person',
   },
   refusals: {

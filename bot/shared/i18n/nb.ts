@@ -3,7 +3,7 @@ export const nb = {
   locale: 'nb-NO',
   appName: 'Internkontroll',
   help: {
-    title: 'Internkontroll for Heim',
+    title: 'Internkontroll i Teams',
     intro: 'Jeg hjelper deg å melde avvik og forbedringsforslag, og lederne å følge dem opp til de er lukket.',
     commandsTitle: 'Dette kan du skrive til meg:',
     commands: [
@@ -148,6 +148,7 @@ export const nb = {
     usage: 'Skriv for eksempel «historikk AVV-2026-0001».',
     omitted: '{count} eldre hendelser er ikke vist.',
     you: 'deg',
+    youSubject: 'Du',
     unknownPerson: 'ukjent person',
   },
   refusals: {
