@@ -1,19 +1,27 @@
-import { isInLineAbove, leadersInUnit, type Organisation } from '../org/organisation';
+import { isInLineAbove, leadersInUnit, leadersUpTheLine, type Organisation, type Person } from '../org/organisation';
 import type { Deviation } from './deviation';
 
 /**
  * Who may do what with a deviation. Handlers: the responsible leader, the leader it is
- * assigned to, and the line above the unit. Reporters see their own report's status but
- * never act on it as handler unless they also hold one of those roles.
+ * assigned to, and the leaders of the line above the responsible one. Once escalated, the
+ * unit's own leader is below the new responsible and no longer acts on it. Reporters see
+ * their own report's status but never act on it unless they also hold one of those roles.
  */
 
 export function mayHandle(org: Organisation, d: Deviation, personId: string): boolean {
-  return d.handlerId === personId || d.assigneeId === personId || isInLineAbove(org, d.unitId, personId);
+  if (d.handlerId === personId || d.assigneeId === personId) return true;
+  return lineAboveResponsible(org, d).some((leader) => leader.id === personId);
 }
 
-/** The audit trail and the full card: handlers, and the reporter for their own report. */
+/** The leaders up the line from the deviation's unit who stand above its responsible leader. */
+export function lineAboveResponsible(org: Organisation, d: Deviation): Person[] {
+  const line = leadersUpTheLine(org, d.unitId);
+  return line.slice(line.findIndex((leader) => leader.id === d.handlerId) + 1);
+}
+
+/** The audit trail and the full card: handlers, every leader of the unit's line, and the reporter. */
 export function mayView(org: Organisation, d: Deviation, personId: string): boolean {
-  return mayHandle(org, d, personId) || d.reporterId === personId;
+  return mayHandle(org, d, personId) || d.reporterId === personId || isInLineAbove(org, d.unitId, personId);
 }
 
 /** Hides the reporter from anyone but the reporter when they asked to be anonymous. */

@@ -109,6 +109,18 @@ test('escalate: the rådmann Per gets a card and becomes responsible', async () 
   expect((await t.deviations.events(c.ref)).pop()).toMatchObject({ kind: 'escalate', actorId: ingrid.aadObjectId, targetId: per.aadObjectId });
 });
 
+test('after escalation the unit leader sees the case but can no longer act on it', async () => {
+  const c = await newCase();
+  const escalated = await act(t, ingrid, c.leaderCard, 'deviation.escalate');
+  // Her own copy shows the new state read-only: no handler buttons.
+  expect(verbsOf(escalated.card).filter((v) => v !== 'deviation.refresh')).toEqual([]);
+  const rev = (await t.deviations.get(c.ref))!.deviation.rev;
+  // A press from the card she had before escalating is refused and changes nothing.
+  const again = await act(t, ingrid, c.leaderCard, 'deviation.take');
+  expect(cardText(again.card)).toMatch(/ikke tilgang|endret av noen andre/);
+  expect((await t.deviations.get(c.ref))!.deviation).toMatchObject({ rev, handlerId: per.aadObjectId, status: 'registrert' });
+});
+
 test('close: cause and measures recorded; the reporter gets the outcome card and the receipt shows Lukket', async () => {
   const c = await newCase();
   const taken = await act(t, ingrid, c.leaderCard, 'deviation.take');

@@ -62,11 +62,13 @@ describe('mayHandle: who may act on a deviation in enhet-a', () => {
     expect(mayHandle(org, inA({ assigneeId: 'leaderA2' }), 'leaderA2')).toBe(true);
   });
 
-  test('after escalation to the rådmann, the unit leader may still handle (as leader of the unit)', () => {
+  test('after escalation to the rådmann, only the rådmann handles; the unit leader still sees it', () => {
     const escalated = inA({ handlerId: 'radmann' });
     expect(mayHandle(org, escalated, 'radmann')).toBe(true);
-    expect(mayHandle(org, escalated, 'leaderA')).toBe(true);
+    expect(mayHandle(org, escalated, 'leaderA')).toBe(false);
+    expect(mayView(org, escalated, 'leaderA')).toBe(true);
     expect(mayHandle(org, escalated, 'leaderB')).toBe(false);
+    expect(mayView(org, escalated, 'leaderB')).toBe(false);
   });
 
   test('in a sub-unit without its own leader, the leader of the unit above may handle', () => {
