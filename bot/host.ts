@@ -42,7 +42,6 @@ export async function startBot(options: HostOptions): Promise<RunningBot> {
   const conversations = new ConversationStore(tables);
   const edge = createTeamsEdge(settings);
   const deviations = new DeviationService({
-    tables,
     deviations: new DeviationRepository(tables),
     org,
     conversations,

@@ -155,6 +155,32 @@ export class DeviationRepository {
     await this.syncIndex(undefined, d);
   }
 
+  /**
+   * One form, one report: claims the form id before anything is stored. Returns 'claimed', or
+   * the reference an earlier submit of the same form produced ('' while it is still running).
+   */
+  async claimSubmission(formId: string, at: string): Promise<'claimed' | { ref: string }> {
+    try {
+      await this.index.createEntity({ partitionKey: 'submission', rowKey: formId, ref: '', at });
+      return 'claimed';
+    } catch (err) {
+      if (!isWriteConflict(err)) throw err;
+      const claim = await getEntityOrUndefined<{ ref: string }>(this.index, 'submission', formId);
+      return { ref: claim?.ref ?? '' };
+    }
+  }
+
+  async linkSubmission(formId: string, ref: string): Promise<void> {
+    await this.index.updateEntity({ partitionKey: 'submission', rowKey: formId, ref }, 'Merge');
+  }
+
+  /** Lets the same form be sent again after a failure before anything was stored. */
+  async releaseSubmission(formId: string): Promise<void> {
+    await this.index.deleteEntity('submission', formId).catch((err) => {
+      if (statusOf(err) !== 404) throw err;
+    });
+  }
+
   async get(ref: string): Promise<{ deviation: Deviation; etag: string } | undefined> {
     const e = await getEntityOrUndefined<Record<string, unknown>>(this.records, ref, RECORD);
     return e ? { deviation: fromEntity(e), etag: e.etag } : undefined;

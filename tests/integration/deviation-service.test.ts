@@ -44,7 +44,6 @@ async function serviceOn(tables: Tables) {
   await org.importFile(demoOrgFile(), { removeMissing: false });
   const deviations = new FlakyRepository(tables);
   const service = new DeviationService({
-    tables,
     deviations,
     org,
     conversations: new ConversationStore(tables),
