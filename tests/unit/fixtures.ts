@@ -1,3 +1,4 @@
+import { sampleDeviation as baseSample } from '../support/sample-deviation';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Deviation } from '../../bot/deviations/deviation';
@@ -30,33 +31,9 @@ export const DEMO = {
   skoleEmployee: '7c1a2b3d-0001-4a10-9c01-000000000402',
 } as const;
 
-/** A deviation as stored just after it was reported; override what a test needs. */
+/** The shared sample (tests/support), with a suggestion too so every card section shows. */
 export function sampleDeviation(overrides: Partial<Deviation> = {}): Deviation {
-  return {
-    ref: 'AVV-2026-0042',
-    rev: 1,
-    type: 'avvik',
-    categoryId: 'hms',
-    unitId: 'sentrum-barnehage',
-    occurredOn: '2026-11-26',
-    occurredTime: '14:30',
-    description: 'Et barn klemte fingeren i døra på avdeling Blåbær.',
-    immediateAction: 'Kjølte fingeren og ringte foreldrene.',
-    suggestion: 'Montere klemsikring på dørene.',
-    severity: 'middels',
-    anonymous: false,
-    reporterId: DEMO.barnehageEmployee,
-    reporterName: DEMO.barnehageEmployeeName,
-    reporterLocale: 'nb-NO',
-    status: 'registrert',
-    handlerId: DEMO.barnehageLeader,
-    escalations: 0,
-    measures: [],
-    createdAt: '2026-11-27T08:00:00.000Z',
-    updatedAt: '2026-11-27T08:00:00.000Z',
-    dueAt: '2026-12-11T08:00:00.000Z',
-    ...overrides,
-  };
+  return baseSample({ suggestion: 'Montere klemsikring på dørene.', ...overrides });
 }
 
 /** Freezes an object graph so that any mutation throws (test files run in strict mode). */
