@@ -19,8 +19,7 @@ export interface BuildOptions {
 }
 
 export type BuildResult =
-  | { ok: true; zipPath: string; files: string[] }
-  | { ok: false; problems: string[] };
+  { ok: true; zipPath: string; files: string[] } | { ok: false; problems: string[] };
 
 type Json = Record<string, unknown>;
 
@@ -28,8 +27,7 @@ type Json = Record<string, unknown>;
 function referencedFiles(manifest: Json): { icons: string[]; languages: string[] } {
   const icons = manifest.icons as { color: string; outline: string };
   const localization = manifest.localizationInfo as
-    | { defaultLanguageFile?: string; additionalLanguages?: { file: string }[] }
-    | undefined;
+    { defaultLanguageFile?: string; additionalLanguages?: { file: string }[] } | undefined;
   const languages = [
     ...(localization?.defaultLanguageFile ? [localization.defaultLanguageFile] : []),
     ...(localization?.additionalLanguages ?? []).map((l) => l.file),

@@ -16,19 +16,34 @@ const settingsSchema = z
       .regex(/^[A-Za-z][A-Za-z0-9]{0,20}$/, 'letters and digits, starting with a letter')
       .default('ik'),
     CARD_SIGNING_SECRET: z.string().min(32, 'at least 32 characters').optional(),
-    MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(4 * 1024 * 1024).default(256 * 1024),
+    MAX_BODY_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(4 * 1024 * 1024)
+      .default(256 * 1024),
     ORG_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
     BOT_LANGUAGE: z.enum(['auto', 'nb', 'en']).default('auto'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
     APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
     NODE_ENV: z.string().default('development'),
   })
   .superRefine((s, ctx) => {
     if (s.BOT_ID) {
       if (!s.BOT_PASSWORD && s.BOT_TYPE !== 'UserAssignedMSI')
-        ctx.addIssue({ code: 'custom', path: ['BOT_PASSWORD'], message: 'required when BOT_ID is set' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['BOT_PASSWORD'],
+          message: 'required when BOT_ID is set',
+        });
       if (!s.BOT_TENANT_ID && s.BOT_TYPE !== 'MultiTenant')
-        ctx.addIssue({ code: 'custom', path: ['BOT_TENANT_ID'], message: 'required when BOT_ID is set' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['BOT_TENANT_ID'],
+          message: 'required when BOT_ID is set',
+        });
       if (!s.TABLES_CONNECTION_STRING && !s.TABLES_ENDPOINT)
         ctx.addIssue({
           code: 'custom',
@@ -36,7 +51,11 @@ const settingsSchema = z
           message: 'TABLES_ENDPOINT or TABLES_CONNECTION_STRING is required when BOT_ID is set',
         });
       if (!s.CARD_SIGNING_SECRET)
-        ctx.addIssue({ code: 'custom', path: ['CARD_SIGNING_SECRET'], message: 'required when BOT_ID is set' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CARD_SIGNING_SECRET'],
+          message: 'required when BOT_ID is set',
+        });
     }
   });
 

@@ -27,7 +27,8 @@ export interface RunningBot extends RunningServer {
 }
 
 export function tablesLocationFrom(settings: Settings, azuriteUrl?: string): TablesLocation {
-  if (settings.TABLES_CONNECTION_STRING) return { kind: 'connectionString', connectionString: settings.TABLES_CONNECTION_STRING };
+  if (settings.TABLES_CONNECTION_STRING)
+    return { kind: 'connectionString', connectionString: settings.TABLES_CONNECTION_STRING };
   if (settings.TABLES_ENDPOINT) return { kind: 'endpoint', endpoint: settings.TABLES_ENDPOINT };
   if (azuriteUrl) return { kind: 'azurite', url: azuriteUrl };
   throw new Error('No table store configured: set TABLES_ENDPOINT or TABLES_CONNECTION_STRING');
@@ -49,7 +50,11 @@ export async function startBot(options: HostOptions): Promise<RunningBot> {
     signer: new CardSigner(options.cardSigningSecret),
     clock: options.clock ?? { now: () => new Date() },
   });
-  const { adapter, app } = edge.buildApp(new StateStore(tables), { deviations, conversations, delivery: edge.delivery });
+  const { adapter, app } = edge.buildApp(new StateStore(tables), {
+    deviations,
+    conversations,
+    delivery: edge.delivery,
+  });
   const server = createServer({
     adapter,
     app,
@@ -57,7 +62,11 @@ export async function startBot(options: HostOptions): Promise<RunningBot> {
     maxBodyBytes: settings.MAX_BODY_BYTES,
     storeReady: () => tables.ping(),
   });
-  const running = await listen(server, options.port ?? settings.PORT, options.host ?? settings.HOST);
+  const running = await listen(
+    server,
+    options.port ?? settings.PORT,
+    options.host ?? settings.HOST,
+  );
   log.info({ port: running.port, auth: isAuthEnabled(settings) }, 'bot listening');
   return { ...running, tables, org };
 }

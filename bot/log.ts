@@ -17,7 +17,16 @@ export const log = pino({
     return scope ? { correlationId: scope.correlationId } : {};
   },
   redact: {
-    paths: ['text', '*.text', 'description', '*.description', 'reporterName', '*.reporterName', 'value', '*.value'],
+    paths: [
+      'text',
+      '*.text',
+      'description',
+      '*.description',
+      'reporterName',
+      '*.reporterName',
+      'value',
+      '*.value',
+    ],
     remove: true,
   },
 });

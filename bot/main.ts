@@ -16,11 +16,17 @@ async function main(): Promise<void> {
     throw err;
   }
   if (!settings.CARD_SIGNING_SECRET) {
-    console.error('Invalid configuration:\n  CARD_SIGNING_SECRET: required (at least 32 characters)');
+    console.error(
+      'Invalid configuration:\n  CARD_SIGNING_SECRET: required (at least 32 characters)',
+    );
     process.exit(2);
   }
   startTelemetry(settings.APPLICATIONINSIGHTS_CONNECTION_STRING);
-  const bot = await startBot({ settings, location: tablesLocationFrom(settings), cardSigningSecret: settings.CARD_SIGNING_SECRET });
+  const bot = await startBot({
+    settings,
+    location: tablesLocationFrom(settings),
+    cardSigningSecret: settings.CARD_SIGNING_SECRET,
+  });
   const stop = async (signal: string) => {
     log.info({ signal }, 'shutting down: finishing in-flight turns');
     await bot.close(10000);

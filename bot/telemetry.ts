@@ -8,7 +8,8 @@ export function startTelemetry(connectionString: string | undefined): void {
   if (!connectionString) return;
   // Required lazily: without a connection string the SDK is never loaded.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { useAzureMonitor } = require('@azure/monitor-opentelemetry') as typeof import('@azure/monitor-opentelemetry');
+  const { useAzureMonitor } =
+    require('@azure/monitor-opentelemetry') as typeof import('@azure/monitor-opentelemetry');
   useAzureMonitor({ azureMonitorExporterOptions: { connectionString } });
   log.info('Application Insights telemetry on');
 }

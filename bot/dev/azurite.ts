@@ -32,17 +32,27 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-export async function startAzurite(options: { location: string; port?: number }): Promise<RunningAzurite> {
+export async function startAzurite(options: {
+  location: string;
+  port?: number;
+}): Promise<RunningAzurite> {
   const port = options.port ?? (await freePort());
-  if (await canConnect(port)) throw new Error(`port ${port} is already in use; is another Azurite running?`);
-  const main = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist/src/table/main.js');
+  if (await canConnect(port))
+    throw new Error(`port ${port} is already in use; is another Azurite running?`);
+  const main = path.join(
+    path.dirname(require.resolve('azurite/package.json')),
+    'dist/src/table/main.js',
+  );
   const child: ChildProcess = spawn(
     process.execPath,
     [
       main,
-      '--tableHost', '127.0.0.1',
-      '--tablePort', String(port),
-      '--location', options.location,
+      '--tableHost',
+      '127.0.0.1',
+      '--tablePort',
+      String(port),
+      '--location',
+      options.location,
       '--skipApiVersionCheck',
       // With telemetry on, SIGINT left Azurite alive for over 35 s (stack-notes).
       '--disableTelemetry',
@@ -56,7 +66,8 @@ export async function startAzurite(options: { location: string; port?: number })
 
   const deadline = Date.now() + 20000;
   while (!(await canConnect(port))) {
-    if (child.exitCode !== null) throw new Error(`Azurite exited (${child.exitCode}): ${stderr.slice(0, 500)}`);
+    if (child.exitCode !== null)
+      throw new Error(`Azurite exited (${child.exitCode}): ${stderr.slice(0, 500)}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error('Azurite did not start within 20 s');

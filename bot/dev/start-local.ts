@@ -22,16 +22,29 @@ const PLAYGROUND_PORT = 56150;
 /** A per-checkout secret, so cards posted before a restart stay valid after it. */
 function localSigningSecret(): string {
   const file = path.join(DATA, 'card-signing-secret');
-  if (!fs.existsSync(file)) fs.writeFileSync(file, crypto.randomBytes(32).toString('base64url'), { mode: 0o600 });
+  if (!fs.existsSync(file))
+    fs.writeFileSync(file, crypto.randomBytes(32).toString('base64url'), { mode: 0o600 });
   return fs.readFileSync(file, 'utf8').trim();
 }
 
 /** Starts the Playground; resolves with the port it really serves on (it moves off a busy one). */
 function startPlayground(botUrl: string): { child: ChildProcess; port: Promise<number> } {
-  const cli = path.join(path.dirname(require.resolve('@microsoft/m365agentsplayground/package.json')), 'cli.js');
+  const cli = path.join(
+    path.dirname(require.resolve('@microsoft/m365agentsplayground/package.json')),
+    'cli.js',
+  );
   const child = spawn(
     process.execPath,
-    [cli, '-e', `${botUrl}/api/messages`, '-c', 'msteams', '-p', String(PLAYGROUND_PORT), '--disable-telemetry'],
+    [
+      cli,
+      '-e',
+      `${botUrl}/api/messages`,
+      '-c',
+      'msteams',
+      '-p',
+      String(PLAYGROUND_PORT),
+      '--disable-telemetry',
+    ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BROWSER: 'none' } },
   );
   const port = new Promise<number>((resolve, reject) => {
@@ -50,7 +63,8 @@ async function main(): Promise<void> {
   let settings;
   try {
     // The Agents Playground always reports the locale en-US; show the demo in bokmål unless asked.
-    const demoLanguage = !process.env.BOT_ID && !process.env.BOT_LANGUAGE ? { BOT_LANGUAGE: 'nb' } : {};
+    const demoLanguage =
+      !process.env.BOT_ID && !process.env.BOT_LANGUAGE ? { BOT_LANGUAGE: 'nb' } : {};
     settings = readSettings({ ...process.env, ...demoLanguage });
   } catch (err) {
     console.error((err as SettingsError).message);
@@ -75,7 +89,9 @@ async function main(): Promise<void> {
     throw err;
   }
   if (await bot.org.isEmpty()) {
-    const demo = parseOrgFile(JSON.parse(fs.readFileSync(path.join(ROOT, 'bot/org/demo/heim-kommune.json'), 'utf8')));
+    const demo = parseOrgFile(
+      JSON.parse(fs.readFileSync(path.join(ROOT, 'bot/org/demo/heim-kommune.json'), 'utf8')),
+    );
     if (!demo.ok) throw new Error(`demo organisation invalid: ${demo.errors.join('; ')}`);
     await bot.org.importFile(demo.file, { removeMissing: false });
     console.log('Loaded the demo organisation of Heim kommune (see README: who is who).');
@@ -88,7 +104,10 @@ async function main(): Promise<void> {
     const started = startPlayground(`http://localhost:${bot.port}`);
     playground = started.child;
     playground.once('exit', (code) => {
-      if (!stopping) console.error(`The Agents Playground stopped (exit ${code}); see devTools/m365agentsplayground.log. The bot keeps running.`);
+      if (!stopping)
+        console.error(
+          `The Agents Playground stopped (exit ${code}); see devTools/m365agentsplayground.log. The bot keeps running.`,
+        );
     });
     try {
       console.log(`Microsoft 365 Agents Playground: open http://localhost:${await started.port}`);

@@ -1,4 +1,10 @@
-import { isInLineAbove, leadersInUnit, leadersUpTheLine, type Organisation, type Person } from '../org/organisation';
+import {
+  isInLineAbove,
+  leadersInUnit,
+  leadersUpTheLine,
+  type Organisation,
+  type Person,
+} from '../org/organisation';
 import type { Deviation } from './deviation';
 
 /**
@@ -21,7 +27,11 @@ export function lineAboveResponsible(org: Organisation, d: Deviation): Person[] 
 
 /** The audit trail and the full card: handlers, every leader of the unit's line, and the reporter. */
 export function mayView(org: Organisation, d: Deviation, personId: string): boolean {
-  return mayHandle(org, d, personId) || d.reporterId === personId || isInLineAbove(org, d.unitId, personId);
+  return (
+    mayHandle(org, d, personId) ||
+    d.reporterId === personId ||
+    isInLineAbove(org, d.unitId, personId)
+  );
 }
 
 /** Hides the reporter from anyone but the reporter when they asked to be anonymous. */

@@ -21,12 +21,19 @@ export interface DeviationDeps {
   clock: Clock;
 }
 
-export function viewIn(deps: DeviationDeps, snapshot: OrgSnapshot, language: Language): ViewContext {
+export function viewIn(
+  deps: DeviationDeps,
+  snapshot: OrgSnapshot,
+  language: Language,
+): ViewContext {
   return { org: snapshot.org, categories: snapshot.categories, language, now: deps.clock.now() };
 }
 
 /** The organisation (cached) and a view context for one language, read once per use case. */
-export async function viewFor(deps: DeviationDeps, language: Language): Promise<{ snapshot: OrgSnapshot; ctx: ViewContext }> {
+export async function viewFor(
+  deps: DeviationDeps,
+  language: Language,
+): Promise<{ snapshot: OrgSnapshot; ctx: ViewContext }> {
   const snapshot = await deps.org.snapshot();
   return { snapshot, ctx: viewIn(deps, snapshot, language) };
 }

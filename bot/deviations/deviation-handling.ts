@@ -40,7 +40,12 @@ export class DeviationHandling {
    * Applies a card action. Always returns the card to show the actor: the new state, or the
    * current state with the reason the action was refused. Nothing changes on a refusal.
    */
-  async act(actor: Actor, verb: string, data: Record<string, unknown>, source: ActionSource): Promise<Card> {
+  async act(
+    actor: Actor,
+    verb: string,
+    data: Record<string, unknown>,
+    source: ActionSource,
+  ): Promise<Card> {
     const t = strings(actor.language);
     const kind = ACTION_VERBS[verb];
     const ref = str(data.ref);
@@ -54,8 +59,21 @@ export class DeviationHandling {
     if (!found) return notice(fill(t.refusals.not_found, { ref }));
     const { snapshot, ctx } = await viewFor(this.deps, actor.language);
     const { deviation: current, etag } = found;
-    const cardFor = (d: Deviation, text?: string, color?: 'Attention' | 'Warning', lastEvent?: DeviationEvent) =>
-      renderCard('deviations/handler', handlerData(ctx, d, this.deps.signer, { viewerId: actor.id, notice: text, noticeColor: color, lastEvent }));
+    const cardFor = (
+      d: Deviation,
+      text?: string,
+      color?: 'Attention' | 'Warning',
+      lastEvent?: DeviationEvent,
+    ) =>
+      renderCard(
+        'deviations/handler',
+        handlerData(ctx, d, this.deps.signer, {
+          viewerId: actor.id,
+          notice: text,
+          noticeColor: color,
+          lastEvent,
+        }),
+      );
 
     // The same action arriving again (Teams retries after ~15 s) changes nothing.
     if (current.lastActionId && current.lastActionId === source.actionId) return cardFor(current);
@@ -80,7 +98,10 @@ export class DeviationHandling {
       const latest = await this.deps.deviations.get(ref);
       return cardFor(latest?.deviation ?? current, t.refusals.stale, 'Warning');
     }
-    log.info({ ref, action: kind, actorId: actor.id, rev: result.deviation.rev }, 'deviation changed');
+    log.info(
+      { ref, action: kind, actorId: actor.id, rev: result.deviation.rev },
+      'deviation changed',
+    );
     await this.notifications.afterChange(snapshot, result.deviation, event, source);
     return cardFor(result.deviation, undefined, undefined, event);
   }
@@ -98,15 +119,22 @@ export class DeviationHandling {
         return { kind };
       case 'assign': {
         const assigneeId = str(data.assigneeId);
-        if (!assignableLeaders(snapshot.org, d).some((p) => p.id === assigneeId)) return { refusal: t.refusals.invalid_assignee };
+        if (!assignableLeaders(snapshot.org, d).some((p) => p.id === assigneeId))
+          return { refusal: t.refusals.invalid_assignee };
         return { kind, assigneeId };
       }
       case 'measure': {
-        const dueDate = /^\d{4}-\d{2}-\d{2}$/.test(str(data.measureDue)) ? str(data.measureDue) : '';
+        const dueDate = /^\d{4}-\d{2}-\d{2}$/.test(str(data.measureDue))
+          ? str(data.measureDue)
+          : '';
         return { kind, text: str(data.measureText).slice(0, 2000), dueDate };
       }
       case 'close':
-        return { kind, cause: str(data.cause).slice(0, 2000), measures: str(data.closingMeasures).slice(0, 2000) };
+        return {
+          kind,
+          cause: str(data.cause).slice(0, 2000),
+          measures: str(data.closingMeasures).slice(0, 2000),
+        };
       case 'reject':
         return { kind, reason: str(data.rejectReason).slice(0, 2000) };
       case 'escalate': {
@@ -121,11 +149,15 @@ export class DeviationHandling {
 function refusalText(r: WorkflowRefusal, t: Strings): string {
   switch (r.code) {
     case 'invalid_transition':
-      return fill(t.refusals.invalid_transition, { action: t.actions[r.action], status: t.statuses[r.status] });
+      return fill(t.refusals.invalid_transition, {
+        action: t.actions[r.action],
+        status: t.statuses[r.status],
+      });
     case 'missing_field':
-      return fill(t.refusals.missing_field, { field: t.fieldNames[r.field as keyof Strings['fieldNames']] ?? r.field });
+      return fill(t.refusals.missing_field, {
+        field: t.fieldNames[r.field as keyof Strings['fieldNames']] ?? r.field,
+      });
     case 'same_person':
       return t.refusals.same_person;
   }
 }
-

@@ -16,17 +16,28 @@ export class DeviationNotifications {
   constructor(private readonly deps: DeviationDeps) {}
 
   /** Sends the handler card to a leader's personal chat; false when it could not be delivered. */
-  async sendHandlerCard(snapshot: OrgSnapshot, d: Deviation, personId: string, headline: 'newForYou' | 'assigned'): Promise<boolean> {
+  async sendHandlerCard(
+    snapshot: OrgSnapshot,
+    d: Deviation,
+    personId: string,
+    headline: 'newForYou' | 'assigned',
+  ): Promise<boolean> {
     const conversation = await this.deps.conversations.forUser(personId);
     if (!conversation) {
-      log.warn({ ref: d.ref, personId }, 'handler has no conversation with the bot; card not delivered');
+      log.warn(
+        { ref: d.ref, personId },
+        'handler has no conversation with the bot; card not delivered',
+      );
       return false;
     }
     const ctx = viewIn(this.deps, snapshot, languageOf(conversation.locale));
     const t = strings(ctx.language);
     const card = renderCard(
       'deviations/handler',
-      handlerData(ctx, d, this.deps.signer, { viewerId: personId, headline: headline === 'newForYou' ? t.handler.newForYou : t.assigned.title }),
+      handlerData(ctx, d, this.deps.signer, {
+        viewerId: personId,
+        headline: headline === 'newForYou' ? t.handler.newForYou : t.assigned.title,
+      }),
     );
     try {
       const { activityId } = await this.deps.delivery.send(conversation.reference, card);
@@ -46,22 +57,43 @@ export class DeviationNotifications {
   }
 
   /** After a change: every other copy shows the new state; a new holder gets a card; the reporter hears the end. */
-  async afterChange(snapshot: OrgSnapshot, d: Deviation, event: DeviationEvent, source: { conversationId?: string; activityId?: string }): Promise<void> {
+  async afterChange(
+    snapshot: OrgSnapshot,
+    d: Deviation,
+    event: DeviationEvent,
+    source: { conversationId?: string; activityId?: string },
+  ): Promise<void> {
     const copies = await this.deps.deviations.cardCopies(d.ref);
     await Promise.all(
       copies
-        .filter((c) => !(c.conversationId === source.conversationId && c.activityId === source.activityId))
+        .filter(
+          (c) =>
+            !(c.conversationId === source.conversationId && c.activityId === source.activityId),
+        )
         .map(async (copy) => {
           const conversation = await this.deps.conversations.forUser(copy.ownerId);
-          const ctx = viewIn(this.deps, snapshot, languageOf(copy.kind === 'receipt' ? d.reporterLocale : conversation?.locale));
+          const ctx = viewIn(
+            this.deps,
+            snapshot,
+            languageOf(copy.kind === 'receipt' ? d.reporterLocale : conversation?.locale),
+          );
           const card =
             copy.kind === 'receipt'
               ? renderCard('deviations/receipt', receiptData(ctx, d, this.deps.signer))
-              : renderCard('deviations/handler', handlerData(ctx, d, this.deps.signer, { viewerId: copy.ownerId, lastEvent: event }));
+              : renderCard(
+                  'deviations/handler',
+                  handlerData(ctx, d, this.deps.signer, {
+                    viewerId: copy.ownerId,
+                    lastEvent: event,
+                  }),
+                );
           try {
             await this.deps.delivery.update(copy.reference, copy.activityId, card);
           } catch (err) {
-            log.warn({ ref: d.ref, ownerId: copy.ownerId, err: (err as Error).message }, 'card copy not updated');
+            log.warn(
+              { ref: d.ref, ownerId: copy.ownerId, err: (err as Error).message },
+              'card copy not updated',
+            );
           }
         }),
     );
@@ -79,7 +111,10 @@ export class DeviationNotifications {
     if (!conversation) return;
     const ctx = viewIn(this.deps, snapshot, languageOf(d.reporterLocale));
     try {
-      await this.deps.delivery.send(conversation.reference, renderCard('deviations/outcome', outcomeData(ctx, d)));
+      await this.deps.delivery.send(
+        conversation.reference,
+        renderCard('deviations/outcome', outcomeData(ctx, d)),
+      );
     } catch (err) {
       log.warn({ ref: d.ref, err: (err as Error).message }, 'outcome not delivered to reporter');
     }

@@ -8,7 +8,9 @@ export function formatReference(year: number, sequence: number): string {
 }
 
 /** Accepts the reference in any case and with surrounding space; undefined when it is not one. */
-export function parseReference(text: string): { ref: string; year: number; sequence: number } | undefined {
+export function parseReference(
+  text: string,
+): { ref: string; year: number; sequence: number } | undefined {
   const match = PATTERN.exec(text.trim().toUpperCase());
   if (!match) return undefined;
   const year = Number(match[1]);
@@ -19,5 +21,7 @@ export function parseReference(text: string): { ref: string; year: number; seque
 
 /** The year a reference is numbered in: Europe/Oslo, so a report at 00:30 on 1 January counts in the new year. */
 export function referenceYear(now: Date): number {
-  return Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Oslo', year: 'numeric' }).format(now));
+  return Number(
+    new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Oslo', year: 'numeric' }).format(now),
+  );
 }

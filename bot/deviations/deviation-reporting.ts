@@ -9,9 +9,16 @@ import { handlingDeadline, type Deviation, type DeviationEvent } from './deviati
 import { notice, str, viewFor, type DeviationDeps } from './deviation-context';
 import type { DeviationNotifications } from './deviation-notifications';
 import { receiptData, reportFormData, type ViewContext } from './deviation-views';
-import { draftFrom, osloDate, validateReport, type ReportDraft, type ReportInput } from './report-form';
+import {
+  draftFrom,
+  osloDate,
+  validateReport,
+  type ReportDraft,
+  type ReportInput,
+} from './report-form';
 
-export type SubmitResult = { ok: true; deviation: Deviation; card: Card } | { ok: false; card: Card; draft: ReportDraft };
+export type SubmitResult =
+  { ok: true; deviation: Deviation; card: Card } | { ok: false; card: Card; draft: ReportDraft };
 
 /** Reporting a deviation: the form, validation, storing, routing to the responsible leader. */
 export class DeviationReporting {
@@ -21,13 +28,28 @@ export class DeviationReporting {
   ) {}
 
   /** The empty form (or a saved draft), with the reporter's own unit and today preselected. */
-  async reportForm(actor: Actor, options: { draft?: ReportDraft; prefillText?: string; dialog?: boolean } = {}): Promise<Card> {
+  async reportForm(
+    actor: Actor,
+    options: { draft?: ReportDraft; prefillText?: string; dialog?: boolean } = {},
+  ): Promise<Card> {
     const { snapshot, ctx } = await viewFor(this.deps, actor.language);
     const me = snapshot.org.people.get(actor.id);
-    const draft: ReportDraft = { type: 'avvik', unitId: me?.unitId ?? '', occurredOn: osloDate(ctx.now), anonymous: 'false', ...options.draft };
+    const draft: ReportDraft = {
+      type: 'avvik',
+      unitId: me?.unitId ?? '',
+      occurredOn: osloDate(ctx.now),
+      anonymous: 'false',
+      ...options.draft,
+    };
     if (options.prefillText) draft.description = options.prefillText.slice(0, 4000);
     const formId = crypto.randomUUID();
-    return renderCard('deviations/report-form', reportFormData(ctx, draft, {}, formId, { fromMessage: Boolean(options.prefillText), dialog: options.dialog }));
+    return renderCard(
+      'deviations/report-form',
+      reportFormData(ctx, draft, {}, formId, {
+        fromMessage: Boolean(options.prefillText),
+        dialog: options.dialog,
+      }),
+    );
   }
 
   /**
@@ -35,16 +57,29 @@ export class DeviationReporting {
    * the fields and the typed values kept (nothing stored). `formId` makes a retried submit
    * of the same form return the same receipt instead of a second report.
    */
-  async submitReport(actor: Actor, data: Record<string, unknown>, options: { dialog?: boolean } = {}): Promise<SubmitResult> {
+  async submitReport(
+    actor: Actor,
+    data: Record<string, unknown>,
+    options: { dialog?: boolean } = {},
+  ): Promise<SubmitResult> {
     const { snapshot, ctx } = await viewFor(this.deps, actor.language);
-    const formId = /^[A-Za-z0-9-]{8,64}$/.test(str(data.formId)) ? str(data.formId) : crypto.randomUUID();
+    const formId = /^[A-Za-z0-9-]{8,64}$/.test(str(data.formId))
+      ? str(data.formId)
+      : crypto.randomUUID();
     const validation = validateReport(data, {
       categories: snapshot.categories,
-      unitIds: new Set([...snapshot.org.units.values()].filter((u) => u.kind !== 'rådmannsnivå').map((u) => u.id)),
+      unitIds: new Set(
+        [...snapshot.org.units.values()].filter((u) => u.kind !== 'rådmannsnivå').map((u) => u.id),
+      ),
       now: ctx.now,
     });
     if (!validation.ok) {
-      const card = renderCard('deviations/report-form', reportFormData(ctx, validation.draft, validation.errors, formId, { dialog: options.dialog }));
+      const card = renderCard(
+        'deviations/report-form',
+        reportFormData(ctx, validation.draft, validation.errors, formId, {
+          dialog: options.dialog,
+        }),
+      );
       return { ok: false, card, draft: validation.draft };
     }
 
@@ -52,9 +87,20 @@ export class DeviationReporting {
     if (claim !== 'claimed') {
       const earlier = claim.ref ? await this.deps.deviations.get(claim.ref) : undefined;
       if (earlier && earlier.deviation.reporterId === actor.id) {
-        return { ok: true, deviation: earlier.deviation, card: renderCard('deviations/receipt', receiptData(ctx, earlier.deviation, this.deps.signer)) };
+        return {
+          ok: true,
+          deviation: earlier.deviation,
+          card: renderCard(
+            'deviations/receipt',
+            receiptData(ctx, earlier.deviation, this.deps.signer),
+          ),
+        };
       }
-      return { ok: false, card: notice(strings(actor.language).refusals.duplicate), draft: draftFrom(data) };
+      return {
+        ok: false,
+        card: notice(strings(actor.language).refusals.duplicate),
+        draft: draftFrom(data),
+      };
     }
     try {
       return await this.store(actor, validation.report, formId, snapshot, ctx);
@@ -65,7 +111,13 @@ export class DeviationReporting {
     }
   }
 
-  private async store(actor: Actor, report: ReportInput, formId: string, snapshot: OrgSnapshot, ctx: ViewContext): Promise<SubmitResult> {
+  private async store(
+    actor: Actor,
+    report: ReportInput,
+    formId: string,
+    snapshot: OrgSnapshot,
+    ctx: ViewContext,
+  ): Promise<SubmitResult> {
     const now = ctx.now;
     const route = await this.routeToLeader(snapshot, report.unitId);
     const ref = await this.deps.deviations.nextReference(now);
@@ -85,21 +137,52 @@ export class DeviationReporting {
       updatedAt: at,
       dueAt: handlingDeadline(report.severity, report.type, now).toISOString(),
     };
-    const event: DeviationEvent = { ref, seq: 1, at, kind: 'reported', actorId: actor.id, toStatus: 'registrert' };
+    const event: DeviationEvent = {
+      ref,
+      seq: 1,
+      at,
+      kind: 'reported',
+      actorId: actor.id,
+      toStatus: 'registrert',
+    };
     await this.deps.deviations.create(deviation, event);
-    log.info({ ref, unitId: deviation.unitId, category: deviation.categoryId, severity: deviation.severity }, 'deviation reported');
+    log.info(
+      {
+        ref,
+        unitId: deviation.unitId,
+        category: deviation.categoryId,
+        severity: deviation.severity,
+      },
+      'deviation reported',
+    );
 
     // From here the report exists: later failures are logged, never turned into a lost report.
     await this.deps.deviations
       .linkSubmission(formId, ref)
-      .catch((err) => log.warn({ ref, err: (err as Error).message }, 'submission claim not linked to its reference'));
-    if (route.leader) await this.notifications.sendHandlerCard(snapshot, deviation, route.leader.id, 'newForYou');
+      .catch((err) =>
+        log.warn(
+          { ref, err: (err as Error).message },
+          'submission claim not linked to its reference',
+        ),
+      );
+    if (route.leader)
+      await this.notifications.sendHandlerCard(snapshot, deviation, route.leader.id, 'newForYou');
     const routedUpTo = route.skipped && route.leader ? route.leader.name : undefined;
-    return { ok: true, deviation, card: renderCard('deviations/receipt', receiptData(ctx, deviation, this.deps.signer, { routedUpTo })) };
+    return {
+      ok: true,
+      deviation,
+      card: renderCard(
+        'deviations/receipt',
+        receiptData(ctx, deviation, this.deps.signer, { routedUpTo }),
+      ),
+    };
   }
 
   /** The unit's leader, or the nearest leader above who can be reached in Teams. */
-  private async routeToLeader(snapshot: OrgSnapshot, unitId: string): Promise<{ leader?: Person; skipped: boolean }> {
+  private async routeToLeader(
+    snapshot: OrgSnapshot,
+    unitId: string,
+  ): Promise<{ leader?: Person; skipped: boolean }> {
     const line = leadersUpTheLine(snapshot.org, unitId);
     for (const [i, leader] of line.entries()) {
       if (await this.deps.conversations.forUser(leader.id)) return { leader, skipped: i > 0 };

@@ -1,5 +1,12 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
-import { getEntityOrUndefined, isWriteConflict, odataString, safeKey, statusOf, type Tables } from '../store/tables';
+import {
+  getEntityOrUndefined,
+  isWriteConflict,
+  odataString,
+  safeKey,
+  statusOf,
+  type Tables,
+} from '../store/tables';
 import { formatReference, referenceYear } from './deviation-reference';
 import { isOpen, type Deviation, type DeviationEvent } from './deviation';
 
@@ -63,7 +70,11 @@ function fromEntity(e: Record<string, unknown>): Deviation {
   void timestamp;
   // The service adds odata.* metadata; it is not part of the record and must not be written back.
   const fields = Object.fromEntries(Object.entries(rest).filter(([k]) => !k.startsWith('odata.')));
-  return { ...(fields as unknown as Deviation), ref: String(partitionKey), measures: JSON.parse(String(measures ?? '[]')) };
+  return {
+    ...(fields as unknown as Deviation),
+    ref: String(partitionKey),
+    measures: JSON.parse(String(measures ?? '[]')),
+  };
 }
 
 function toIndex(d: Deviation): IndexRow {
@@ -91,7 +102,11 @@ export class DeviationRepository {
     return this.tables.client('DeviationIndex');
   }
 
-  private waiting: { year: number; resolve: (ref: string) => void; reject: (err: unknown) => void }[] = [];
+  private waiting: {
+    year: number;
+    resolve: (ref: string) => void;
+    reject: (err: unknown) => void;
+  }[] = [];
   private allocating = false;
 
   /**
@@ -129,14 +144,26 @@ export class DeviationRepository {
   private async reserve(year: number, count: number): Promise<number> {
     const counters = this.tables.client('Counters');
     for (let attempt = 0; attempt < 100; attempt++) {
-      const current = await getEntityOrUndefined<{ value: number }>(counters, 'reference', String(year));
+      const current = await getEntityOrUndefined<{ value: number }>(
+        counters,
+        'reference',
+        String(year),
+      );
       try {
         if (!current) {
-          await counters.createEntity({ partitionKey: 'reference', rowKey: String(year), value: count });
+          await counters.createEntity({
+            partitionKey: 'reference',
+            rowKey: String(year),
+            value: count,
+          });
           return 1;
         }
         const value = Number(current.value) + count;
-        await counters.updateEntity({ partitionKey: 'reference', rowKey: String(year), value }, 'Replace', { etag: current.etag });
+        await counters.updateEntity(
+          { partitionKey: 'reference', rowKey: String(year), value },
+          'Replace',
+          { etag: current.etag },
+        );
         return value - count + 1;
       } catch (err) {
         if (!isWriteConflict(err)) throw err;
@@ -187,7 +214,12 @@ export class DeviationRepository {
   }
 
   /** Writes the new state and its audit event atomically, only if nobody changed it since `etag`. */
-  async update(before: Deviation, after: Deviation, etag: string, event: DeviationEvent): Promise<void> {
+  async update(
+    before: Deviation,
+    after: Deviation,
+    etag: string,
+    event: DeviationEvent,
+  ): Promise<void> {
     const actions: TransactionAction[] = [
       ['update', toEntity(after), 'Replace', { etag }],
       ['create', this.eventEntity(event)],
@@ -204,7 +236,9 @@ export class DeviationRepository {
   async events(ref: string): Promise<DeviationEvent[]> {
     const events: DeviationEvent[] = [];
     const filter = `PartitionKey eq ${odataString(ref)} and RowKey ge 'event-' and RowKey lt 'event.'`;
-    for await (const e of this.records.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+    for await (const e of this.records.listEntities<Record<string, unknown>>({
+      queryOptions: { filter },
+    })) {
       events.push({
         ref,
         seq: Number(e.seq),
@@ -231,7 +265,13 @@ export class DeviationRepository {
     const copies: CardCopy[] = [];
     const filter = `PartitionKey eq ${odataString(ref)} and RowKey ge 'copy-' and RowKey lt 'copy.'`;
     for await (const e of this.records.listEntities<CardCopy>({ queryOptions: { filter } })) {
-      copies.push({ ownerId: e.ownerId, kind: e.kind, conversationId: e.conversationId, activityId: e.activityId, reference: e.reference });
+      copies.push({
+        ownerId: e.ownerId,
+        kind: e.kind,
+        conversationId: e.conversationId,
+        activityId: e.activityId,
+        reference: e.reference,
+      });
     }
     return copies;
   }
@@ -249,7 +289,9 @@ export class DeviationRepository {
   private async indexPartition(pk: string): Promise<IndexRow[]> {
     const rows: IndexRow[] = [];
     const filter = `PartitionKey eq ${odataString(pk)}`;
-    for await (const e of this.index.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+    for await (const e of this.index.listEntities<Record<string, unknown>>({
+      queryOptions: { filter },
+    })) {
       rows.push({
         ref: String(e.rowKey),
         status: e.status as IndexRow['status'],
@@ -277,10 +319,18 @@ export class DeviationRepository {
     const row = toIndex(after);
     const clean = Object.fromEntries(Object.entries(row).filter(([, v]) => v !== undefined));
     const writes: Promise<unknown>[] = [
-      this.index.upsertEntity({ partitionKey: `reporter_${safeKey(after.reporterId)}`, rowKey: after.ref, ...clean }, 'Replace'),
+      this.index.upsertEntity(
+        { partitionKey: `reporter_${safeKey(after.reporterId)}`, rowKey: after.ref, ...clean },
+        'Replace',
+      ),
     ];
     if (isOpen(after)) {
-      writes.push(this.index.upsertEntity({ partitionKey: `open-unit_${after.unitId}`, rowKey: after.ref, ...clean }, 'Replace'));
+      writes.push(
+        this.index.upsertEntity(
+          { partitionKey: `open-unit_${after.unitId}`, rowKey: after.ref, ...clean },
+          'Replace',
+        ),
+      );
     }
     if (before && isOpen(before) && (!isOpen(after) || before.unitId !== after.unitId)) {
       writes.push(

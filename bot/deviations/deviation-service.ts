@@ -32,21 +32,37 @@ export class DeviationService {
     this.handling = new DeviationHandling(deps, notifications);
   }
 
-  reportForm(actor: Actor, options: { draft?: ReportDraft; prefillText?: string; dialog?: boolean } = {}): Promise<Card> {
+  reportForm(
+    actor: Actor,
+    options: { draft?: ReportDraft; prefillText?: string; dialog?: boolean } = {},
+  ): Promise<Card> {
     return this.reporting.reportForm(actor, options);
   }
 
-  submitReport(actor: Actor, data: Record<string, unknown>, options: { dialog?: boolean } = {}): Promise<SubmitResult> {
+  submitReport(
+    actor: Actor,
+    data: Record<string, unknown>,
+    options: { dialog?: boolean } = {},
+  ): Promise<SubmitResult> {
     return this.reporting.submitReport(actor, data, options);
   }
 
-  act(actor: Actor, verb: string, data: Record<string, unknown>, source: ActionSource): Promise<Card> {
+  act(
+    actor: Actor,
+    verb: string,
+    data: Record<string, unknown>,
+    source: ActionSource,
+  ): Promise<Card> {
     return this.handling.act(actor, verb, data, source);
   }
 
   /** Records where the reporter's receipt ended up, so later changes update it. */
   async rememberReceipt(d: Deviation, posted: PostedCard): Promise<void> {
-    await this.deps.deviations.saveCardCopy(d.ref, { ownerId: d.reporterId, kind: 'receipt', ...posted });
+    await this.deps.deviations.saveCardCopy(d.ref, {
+      ownerId: d.reporterId,
+      kind: 'receipt',
+      ...posted,
+    });
   }
 
   /** Keeps a handler card shown to a viewer ("Vis" in a list) up to date from now on. */
@@ -55,7 +71,11 @@ export class DeviationService {
   }
 
   /** The card as it should look to this viewer now (Universal Actions refresh, "Vis" in lists). */
-  async currentCard(actor: Actor, ref: string, view: 'handler' | 'receipt' = 'handler'): Promise<Card> {
+  async currentCard(
+    actor: Actor,
+    ref: string,
+    view: 'handler' | 'receipt' = 'handler',
+  ): Promise<Card> {
     const found = await this.deps.deviations.get(ref);
     const { snapshot, ctx } = await viewFor(this.deps, actor.language);
     // Same answer for "does not exist" and "not yours": references must not be probed.
@@ -63,20 +83,28 @@ export class DeviationService {
       return notice(fill(strings(actor.language).refusals.not_allowed_view, { ref }));
     }
     const d = found.deviation;
-    if (view === 'receipt' && d.reporterId === actor.id) return renderCard('deviations/receipt', receiptData(ctx, d, this.deps.signer));
-    return renderCard('deviations/handler', handlerData(ctx, d, this.deps.signer, { viewerId: actor.id }));
+    if (view === 'receipt' && d.reporterId === actor.id)
+      return renderCard('deviations/receipt', receiptData(ctx, d, this.deps.signer));
+    return renderCard(
+      'deviations/handler',
+      handlerData(ctx, d, this.deps.signer, { viewerId: actor.id }),
+    );
   }
 
   /** "mine avvik" (newest first) or "åpne avvik" (oldest first, what the actor leads and below). */
   async list(actor: Actor, list: 'mine' | 'open', page = 1): Promise<Card> {
     const { snapshot, ctx } = await viewFor(this.deps, actor.language);
     if (list === 'mine') {
-      const rows = (await this.deps.deviations.byReporter(actor.id)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+      const rows = (await this.deps.deviations.byReporter(actor.id)).sort((a, b) =>
+        b.createdAt.localeCompare(a.createdAt),
+      );
       return renderCard('deviations/list', listData(ctx, 'mine', rows, page));
     }
     const units = unitsLedBy(snapshot.org, actor.id);
     if (units.length === 0) return notice(strings(actor.language).lists.notLeader, '', 'Default');
-    const rows = (await this.deps.deviations.openInUnits(units.map((u) => u.id))).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    const rows = (await this.deps.deviations.openInUnits(units.map((u) => u.id))).sort((a, b) =>
+      a.createdAt.localeCompare(b.createdAt),
+    );
     return renderCard('deviations/list', listData(ctx, 'open', rows, page));
   }
 
@@ -87,7 +115,8 @@ export class DeviationService {
     if (!parsed) return notice(t.history.usage, '', 'Default');
     const found = await this.deps.deviations.get(parsed.ref);
     const { snapshot, ctx } = await viewFor(this.deps, actor.language);
-    if (!found || !mayView(snapshot.org, found.deviation, actor.id)) return notice(fill(t.refusals.not_allowed_view, { ref: parsed.ref }));
+    if (!found || !mayView(snapshot.org, found.deviation, actor.id))
+      return notice(fill(t.refusals.not_allowed_view, { ref: parsed.ref }));
     const events = await this.deps.deviations.events(parsed.ref);
     return renderCard('deviations/history', historyData(ctx, found.deviation, events, actor.id));
   }

@@ -1,12 +1,26 @@
 import { fill, formatDate, formatDateTime, strings, type Language } from '../shared/i18n';
 import type { Organisation } from '../org/organisation';
 import type { CardSigner } from '../shared/card-signing';
-import { isOpen, isOverdue, privacyNoticeDeadline, type Category, type Deviation, type DeviationEvent } from './deviation';
+import {
+  isOpen,
+  isOverdue,
+  privacyNoticeDeadline,
+  type Category,
+  type Deviation,
+  type DeviationEvent,
+} from './deviation';
 import { allowedActions } from './deviation-workflow';
 import { assignableLeaders, mayHandle, mayKnowReporter } from './deviation-access';
 import { leaderAbove } from '../org/organisation';
 import type { IndexRow } from './deviation-repository';
-import { LIMITS, osloDate, type FieldError, type ReportDraft, type ReportField, REPORT_FIELDS } from './report-form';
+import {
+  LIMITS,
+  osloDate,
+  type FieldError,
+  type ReportDraft,
+  type ReportField,
+  REPORT_FIELDS,
+} from './report-form';
 
 /** Turns deviations into the data the card templates bind. Pure; no user text is a template. */
 
@@ -52,7 +66,10 @@ export function reportFormData(
     draft: Object.fromEntries(REPORT_FIELDS.map((f) => [f, draft[f] ?? ''])),
     errors: errorTexts,
     types: (['avvik', 'forbedringsforslag'] as const).map((v) => ({ title: t.types[v], value: v })),
-    severities: (['lav', 'middels', 'alvorlig', 'kritisk'] as const).map((v) => ({ title: t.severities[v], value: v })),
+    severities: (['lav', 'middels', 'alvorlig', 'kritisk'] as const).map((v) => ({
+      title: t.severities[v],
+      value: v,
+    })),
     categories: ctx.categories.map((c) => ({ title: c[ctx.language], value: c.id })),
     units,
   };
@@ -71,7 +88,10 @@ export function receiptData(
     { title: t.receipt.type, value: t.types[d.type] },
     { title: t.receipt.category, value: categoryName(ctx.categories, d.categoryId, ctx.language) },
     { title: t.receipt.unit, value: unitName(ctx.org, d.unitId) },
-    { title: t.receipt.handler, value: personName(ctx.org, d.assigneeId ?? d.handlerId, ctx.language) },
+    {
+      title: t.receipt.handler,
+      value: personName(ctx.org, d.assigneeId ?? d.handlerId, ctx.language),
+    },
     { title: t.receipt.updated, value: formatDateTime(d.updatedAt, ctx.language) },
   ];
   return {
@@ -95,7 +115,12 @@ export interface HandlerViewOptions {
   lastEvent?: DeviationEvent;
 }
 
-export function handlerData(ctx: ViewContext, d: Deviation, signer: CardSigner, o: HandlerViewOptions) {
+export function handlerData(
+  ctx: ViewContext,
+  d: Deviation,
+  signer: CardSigner,
+  o: HandlerViewOptions,
+) {
   const t = strings(ctx.language);
   const { org, language } = ctx;
   const canHandle = mayHandle(org, d, o.viewerId);
@@ -114,18 +139,28 @@ export function handlerData(ctx: ViewContext, d: Deviation, signer: CardSigner, 
       value: mayKnowReporter(d, o.viewerId) ? d.reporterName : t.handler.anonymousReporter,
     },
     { title: t.handler.reportedAt, value: formatDateTime(d.createdAt, language) },
-    { title: t.handler.occurred, value: `${formatDate(d.occurredOn, language)}${d.occurredTime ? ' ' + d.occurredTime : ''}` },
+    {
+      title: t.handler.occurred,
+      value: `${formatDate(d.occurredOn, language)}${d.occurredTime ? ' ' + d.occurredTime : ''}`,
+    },
     { title: t.handler.responsible, value: personName(org, d.handlerId, language) },
-    ...(d.assigneeId ? [{ title: t.handler.assignee, value: personName(org, d.assigneeId, language) }] : []),
+    ...(d.assigneeId
+      ? [{ title: t.handler.assignee, value: personName(org, d.assigneeId, language) }]
+      : []),
     isOpen(d)
-      ? { title: t.handler.due, value: formatDate(d.dueAt, language) + (overdue ? ` (${t.handler.overdue})` : '') }
+      ? {
+          title: t.handler.due,
+          value: formatDate(d.dueAt, language) + (overdue ? ` (${t.handler.overdue})` : ''),
+        }
       : { title: t.handler.finishedAt, value: formatDateTime(d.closedAt ?? d.updatedAt, language) },
   ];
   const sections = [
     { title: t.handler.description, text: d.description },
     ...(d.immediateAction ? [{ title: t.handler.immediateAction, text: d.immediateAction }] : []),
     ...(d.suggestion ? [{ title: t.handler.suggestion, text: d.suggestion }] : []),
-    ...(d.measures.length ? [{ title: t.handler.measures, text: measureLines(d, t, language) }] : []),
+    ...(d.measures.length
+      ? [{ title: t.handler.measures, text: measureLines(d, t, language) }]
+      : []),
     ...(d.cause ? [{ title: t.handler.cause, text: d.cause }] : []),
     ...(d.closingMeasures ? [{ title: t.handler.closingMeasures, text: d.closingMeasures }] : []),
     ...(d.rejectReason ? [{ title: t.handler.rejectReason, text: d.rejectReason }] : []),
@@ -140,18 +175,23 @@ export function handlerData(ctx: ViewContext, d: Deviation, signer: CardSigner, 
     statusColor: !isOpen(d) ? 'Default' : overdue ? 'Attention' : 'Accent',
     notice: o.notice ?? '',
     noticeColor: o.noticeColor ?? 'Attention',
-    privacyWarning: privacyDeadline && d.status !== 'lukket' && d.status !== 'avvist'
-      ? fill(t.handler.privacyWarning, { deadline: formatDateTime(privacyDeadline.toISOString(), language) })
-      : '',
+    privacyWarning:
+      privacyDeadline && d.status !== 'lukket' && d.status !== 'avvist'
+        ? fill(t.handler.privacyWarning, {
+            deadline: formatDateTime(privacyDeadline.toISOString(), language),
+          })
+        : '',
     facts,
     sections,
-    lastChange: last && last.kind !== 'reported'
-      ? fill(t.handler.lastChange, {
-          action: t.actions[last.kind],
-          actor: last.actorId === o.viewerId ? t.history.you : personName(org, last.actorId, language),
-          at: formatDateTime(last.at, language),
-        })
-      : '',
+    lastChange:
+      last && last.kind !== 'reported'
+        ? fill(t.handler.lastChange, {
+            action: t.actions[last.kind],
+            actor:
+              last.actorId === o.viewerId ? t.history.you : personName(org, last.actorId, language),
+            at: formatDateTime(last.at, language),
+          })
+        : '',
     readOnlyText: canHandle ? '' : t.handler.readOnly,
     ref: d.ref,
     rev: d.rev,
@@ -176,9 +216,13 @@ export const SHOWN_MEASURES = 5;
 export const SHOWN_EVENTS = 40;
 
 function measureLines(d: Deviation, t: ReturnType<typeof strings>, language: Language): string {
-  const shown = d.measures.slice(-SHOWN_MEASURES).map((m) => `- ${m.text} (${formatDate(m.dueDate, language)})`);
+  const shown = d.measures
+    .slice(-SHOWN_MEASURES)
+    .map((m) => `- ${m.text} (${formatDate(m.dueDate, language)})`);
   const hidden = d.measures.length - shown.length;
-  return (hidden > 0 ? [fill(t.handler.measuresMore, { count: hidden }), ...shown] : shown).join('\n');
+  return (hidden > 0 ? [fill(t.handler.measuresMore, { count: hidden }), ...shown] : shown).join(
+    '\n',
+  );
 }
 
 export function outcomeData(ctx: ViewContext, d: Deviation) {
@@ -199,12 +243,7 @@ export function outcomeData(ctx: ViewContext, d: Deviation) {
 
 export const PAGE_SIZE = 8;
 
-export function listData(
-  ctx: ViewContext,
-  list: 'mine' | 'open',
-  rows: IndexRow[],
-  page: number,
-) {
+export function listData(ctx: ViewContext, list: 'mine' | 'open', rows: IndexRow[], page: number) {
   const t = strings(ctx.language);
   const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
   const current = Math.min(Math.max(1, page), pages);
@@ -231,16 +270,26 @@ export function listData(
   };
 }
 
-export function historyData(ctx: ViewContext, d: Deviation, events: DeviationEvent[], viewerId: string) {
+export function historyData(
+  ctx: ViewContext,
+  d: Deviation,
+  events: DeviationEvent[],
+  viewerId: string,
+) {
   const t = strings(ctx.language);
   const actor = (e: DeviationEvent) => {
     if (e.kind === 'reported' && !mayKnowReporter(d, viewerId)) return t.handler.anonymousReporter;
-    return e.actorId === viewerId ? t.history.youSubject : personName(ctx.org, e.actorId, ctx.language);
+    return e.actorId === viewerId
+      ? t.history.youSubject
+      : personName(ctx.org, e.actorId, ctx.language);
   };
   const shown = events.slice(-SHOWN_EVENTS);
   return {
     title: fill(t.history.title, { ref: d.ref }),
-    omitted: events.length > shown.length ? fill(t.history.omitted, { count: events.length - shown.length }) : '',
+    omitted:
+      events.length > shown.length
+        ? fill(t.history.omitted, { count: events.length - shown.length })
+        : '',
     events: shown.map((e) => ({
       heading: `${formatDateTime(e.at, ctx.language)} · ${t.actions[e.kind]}`,
       detail: `${actor(e)} · ${t.statuses[e.toStatus]}${e.targetId ? ' → ' + personName(ctx.org, e.targetId, ctx.language) : ''}`,

@@ -1,4 +1,10 @@
-import type { Deviation, DeviationAction, DeviationActionKind, DeviationEvent, DeviationStatus } from './deviation';
+import type {
+  Deviation,
+  DeviationAction,
+  DeviationActionKind,
+  DeviationEvent,
+  DeviationStatus,
+} from './deviation';
 
 /**
  * The deviation state machine: registrert -> under_behandling -> tiltak_iverksatt -> lukket,
@@ -35,10 +41,18 @@ export function applyDeviationAction(
   actionId?: string,
 ): WorkflowResult {
   if (!ALLOWED[action.kind].has(current.status)) {
-    return { ok: false, refusal: { code: 'invalid_transition', status: current.status, action: action.kind } };
+    return {
+      ok: false,
+      refusal: { code: 'invalid_transition', status: current.status, action: action.kind },
+    };
   }
   const at = now.toISOString();
-  const next: Deviation = { ...current, rev: current.rev + 1, updatedAt: at, lastActionId: actionId };
+  const next: Deviation = {
+    ...current,
+    rev: current.rev + 1,
+    updatedAt: at,
+    lastActionId: actionId,
+  };
   let note: string | undefined;
   let targetId: string | undefined;
 
@@ -49,20 +63,28 @@ export function applyDeviationAction(
       next.assigneeId = undefined;
       break;
     case 'assign':
-      if (action.assigneeId === (current.assigneeId ?? current.handlerId)) return { ok: false, refusal: { code: 'same_person' } };
+      if (action.assigneeId === (current.assigneeId ?? current.handlerId))
+        return { ok: false, refusal: { code: 'same_person' } };
       next.assigneeId = action.assigneeId;
       targetId = action.assigneeId;
       break;
     case 'measure':
-      if (!action.text.trim()) return { ok: false, refusal: { code: 'missing_field', field: 'measureText' } };
-      if (!action.dueDate) return { ok: false, refusal: { code: 'missing_field', field: 'measureDue' } };
+      if (!action.text.trim())
+        return { ok: false, refusal: { code: 'missing_field', field: 'measureText' } };
+      if (!action.dueDate)
+        return { ok: false, refusal: { code: 'missing_field', field: 'measureDue' } };
       next.status = 'tiltak_iverksatt';
-      next.measures = [...current.measures, { text: action.text.trim(), dueDate: action.dueDate, byId: actorId, at }];
+      next.measures = [
+        ...current.measures,
+        { text: action.text.trim(), dueDate: action.dueDate, byId: actorId, at },
+      ];
       note = `${action.text.trim()} (${action.dueDate})`;
       break;
     case 'close':
-      if (!action.cause.trim()) return { ok: false, refusal: { code: 'missing_field', field: 'cause' } };
-      if (!action.measures.trim()) return { ok: false, refusal: { code: 'missing_field', field: 'closingMeasures' } };
+      if (!action.cause.trim())
+        return { ok: false, refusal: { code: 'missing_field', field: 'cause' } };
+      if (!action.measures.trim())
+        return { ok: false, refusal: { code: 'missing_field', field: 'closingMeasures' } };
       next.status = 'lukket';
       next.cause = action.cause.trim();
       next.closingMeasures = action.measures.trim();
@@ -70,7 +92,8 @@ export function applyDeviationAction(
       note = next.cause;
       break;
     case 'reject':
-      if (!action.reason.trim()) return { ok: false, refusal: { code: 'missing_field', field: 'rejectReason' } };
+      if (!action.reason.trim())
+        return { ok: false, refusal: { code: 'missing_field', field: 'rejectReason' } };
       next.status = 'avvist';
       next.rejectReason = action.reason.trim();
       next.closedAt = at;

@@ -6,10 +6,20 @@ export type DeviationType = (typeof DEVIATION_TYPES)[number];
 export const SEVERITIES = ['lav', 'middels', 'alvorlig', 'kritisk'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export const STATUSES = ['registrert', 'under_behandling', 'tiltak_iverksatt', 'lukket', 'avvist'] as const;
+export const STATUSES = [
+  'registrert',
+  'under_behandling',
+  'tiltak_iverksatt',
+  'lukket',
+  'avvist',
+] as const;
 export type DeviationStatus = (typeof STATUSES)[number];
 
-export const OPEN_STATUSES: ReadonlySet<DeviationStatus> = new Set(['registrert', 'under_behandling', 'tiltak_iverksatt']);
+export const OPEN_STATUSES: ReadonlySet<DeviationStatus> = new Set([
+  'registrert',
+  'under_behandling',
+  'tiltak_iverksatt',
+]);
 
 export interface Category {
   id: string;
@@ -19,11 +29,27 @@ export interface Category {
 
 /** Default catalogue (domain.md); a municipality replaces it in its organisation file. */
 export const DEFAULT_CATEGORIES: Category[] = [
-  { id: 'hms', nb: 'HMS (inkl. vold og trusler)', en: 'Health, safety and environment (incl. violence and threats)' },
-  { id: 'tjenestekvalitet', nb: 'Tjenestekvalitet / brukersikkerhet', en: 'Service quality / user safety' },
-  { id: 'informasjonssikkerhet', nb: 'Informasjonssikkerhet og personvern', en: 'Information security and privacy' },
+  {
+    id: 'hms',
+    nb: 'HMS (inkl. vold og trusler)',
+    en: 'Health, safety and environment (incl. violence and threats)',
+  },
+  {
+    id: 'tjenestekvalitet',
+    nb: 'Tjenestekvalitet / brukersikkerhet',
+    en: 'Service quality / user safety',
+  },
+  {
+    id: 'informasjonssikkerhet',
+    nb: 'Informasjonssikkerhet og personvern',
+    en: 'Information security and privacy',
+  },
   { id: 'okonomi', nb: 'Økonomi', en: 'Finance' },
-  { id: 'regelbrudd', nb: 'Brudd på lov, forskrift eller rutine', en: 'Breach of law, regulation or routine' },
+  {
+    id: 'regelbrudd',
+    nb: 'Brudd på lov, forskrift eller rutine',
+    en: 'Breach of law, regulation or routine',
+  },
   { id: 'miljo', nb: 'Miljø', en: 'Environment' },
 ];
 
@@ -107,7 +133,9 @@ export function handlingDeadline(severity: Severity, type: DeviationType, report
 }
 
 /** A possible personal data breach must be notified to Datatilsynet within 72 h of discovery. */
-export function privacyNoticeDeadline(d: Pick<Deviation, 'categoryId' | 'createdAt'>): Date | undefined {
+export function privacyNoticeDeadline(
+  d: Pick<Deviation, 'categoryId' | 'createdAt'>,
+): Date | undefined {
   if (d.categoryId !== PRIVACY_CATEGORY_ID) return undefined;
   return new Date(new Date(d.createdAt).getTime() + 72 * 60 * 60 * 1000);
 }

@@ -1,4 +1,10 @@
-import { DEVIATION_TYPES, SEVERITIES, type Category, type DeviationType, type Severity } from './deviation';
+import {
+  DEVIATION_TYPES,
+  SEVERITIES,
+  type Category,
+  type DeviationType,
+  type Severity,
+} from './deviation';
 
 /**
  * Server-side validation of the report form. Input is whatever the card sent (untrusted);
@@ -22,7 +28,14 @@ export type ReportField = (typeof REPORT_FIELDS)[number];
 
 export const LIMITS = { description: 4000, immediateAction: 2000, suggestion: 2000 } as const;
 
-export type FieldError = 'required' | 'too_long' | 'invalid_choice' | 'invalid_date' | 'future_date' | 'too_old' | 'invalid_time';
+export type FieldError =
+  | 'required'
+  | 'too_long'
+  | 'invalid_choice'
+  | 'invalid_date'
+  | 'future_date'
+  | 'too_old'
+  | 'invalid_time';
 
 export interface ReportInput {
   type: DeviationType;
@@ -68,7 +81,11 @@ function isRealDate(text: string): boolean {
   const m = DATE.exec(text);
   if (!m) return false;
   const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+  return (
+    d.getUTCFullYear() === Number(m[1]) &&
+    d.getUTCMonth() === Number(m[2]) - 1 &&
+    d.getUTCDate() === Number(m[3])
+  );
 }
 
 export function validateReport(
@@ -85,7 +102,8 @@ export function validateReport(
 
   const categoryId = text('categoryId');
   if (!categoryId) errors.categoryId = 'required';
-  else if (!context.categories.some((c) => c.id === categoryId)) errors.categoryId = 'invalid_choice';
+  else if (!context.categories.some((c) => c.id === categoryId))
+    errors.categoryId = 'invalid_choice';
 
   const unitId = text('unitId');
   if (!unitId) errors.unitId = 'required';
@@ -96,7 +114,8 @@ export function validateReport(
   if (!occurredOn) errors.occurredOn = 'required';
   else if (!isRealDate(occurredOn)) errors.occurredOn = 'invalid_date';
   else if (occurredOn > today) errors.occurredOn = 'future_date';
-  else if (occurredOn < `${Number(today.slice(0, 4)) - OLDEST_YEARS}${today.slice(4)}`) errors.occurredOn = 'too_old';
+  else if (occurredOn < `${Number(today.slice(0, 4)) - OLDEST_YEARS}${today.slice(4)}`)
+    errors.occurredOn = 'too_old';
 
   const occurredTime = text('occurredTime');
   if (occurredTime && !TIME.test(occurredTime)) errors.occurredTime = 'invalid_time';
@@ -111,7 +130,8 @@ export function validateReport(
 
   const severity = text('severity');
   if (!severity) errors.severity = 'required';
-  else if (!(SEVERITIES as readonly string[]).includes(severity)) errors.severity = 'invalid_choice';
+  else if (!(SEVERITIES as readonly string[]).includes(severity))
+    errors.severity = 'invalid_choice';
 
   const anonymous = text('anonymous') || 'false';
   if (anonymous !== 'true' && anonymous !== 'false') errors.anonymous = 'invalid_choice';

@@ -10,7 +10,12 @@ import { OrgRepository, type ImportSummary } from './org-repository';
  * it. People and units that the file lacks are listed and kept unless --remove-missing is given.
  * Without Azure settings it writes to the local Azurite that `npm start` runs (127.0.0.1:10002).
  */
-export async function importOrgFile(path: string, location: TablesLocation, prefix: string, removeMissing: boolean): Promise<ImportSummary> {
+export async function importOrgFile(
+  path: string,
+  location: TablesLocation,
+  prefix: string,
+  removeMissing: boolean,
+): Promise<ImportSummary> {
   let json: unknown;
   try {
     json = JSON.parse(fs.readFileSync(path, 'utf8'));
@@ -18,7 +23,8 @@ export async function importOrgFile(path: string, location: TablesLocation, pref
     throw new Error(`${path}: not readable JSON (${(err as Error).message})`);
   }
   const parsed = parseOrgFile(json);
-  if (!parsed.ok) throw new Error(`${path} is not a valid organisation file:\n  ${parsed.errors.join('\n  ')}`);
+  if (!parsed.ok)
+    throw new Error(`${path} is not a valid organisation file:\n  ${parsed.errors.join('\n  ')}`);
   const tables = openTables(location, prefix);
   await tables.ensure();
   return new OrgRepository(tables, 0).importFile(parsed.file, { removeMissing });
@@ -32,11 +38,22 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const settings = readSettings();
-  const location = tablesLocationFrom(settings, process.env.AZURITE_URL ?? 'http://127.0.0.1:10002/devstoreaccount1');
+  const location = tablesLocationFrom(
+    settings,
+    process.env.AZURITE_URL ?? 'http://127.0.0.1:10002/devstoreaccount1',
+  );
   try {
-    const summary = await importOrgFile(file, location, settings.TABLE_PREFIX, args.includes('--remove-missing'));
+    const summary = await importOrgFile(
+      file,
+      location,
+      settings.TABLE_PREFIX,
+      args.includes('--remove-missing'),
+    );
     console.log(`Imported ${summary.units} units and ${summary.people} people.`);
-    const missing = [...summary.missingUnits.map((id) => `unit ${id}`), ...summary.missingPeople.map((id) => `person ${id}`)];
+    const missing = [
+      ...summary.missingUnits.map((id) => `unit ${id}`),
+      ...summary.missingPeople.map((id) => `person ${id}`),
+    ];
     if (missing.length > 0) {
       console.log(
         summary.removed

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { ROLES, UNIT_KINDS, type Organisation, makeOrganisation, unitChainUp } from './organisation';
+import {
+  ROLES,
+  UNIT_KINDS,
+  type Organisation,
+  makeOrganisation,
+  unitChainUp,
+} from './organisation';
 
 /**
  * The organisation file a municipality maintains (docs/organisation-format.md).
@@ -11,7 +17,10 @@ const id = z
   .trim()
   .min(1)
   .max(100)
-  .regex(/^[^/\\#?\u0000-\u001f\u007f-\u009f]+$/, 'must not contain / \\ # ? or control characters');
+  .regex(
+    /^[^/\\#?\u0000-\u001f\u007f-\u009f]+$/,
+    'must not contain / \\ # ? or control characters',
+  );
 
 export const categorySchema = z.object({
   id: z.string().regex(/^[a-z0-9-]{2,40}$/, 'lower-case letters, digits and dashes'),
@@ -48,57 +57,109 @@ export const orgFileSchema = z
   .superRefine((file, ctx) => {
     const unitIds = new Set<string>();
     file.units.forEach((u, i) => {
-      if (unitIds.has(u.id)) ctx.addIssue({ code: 'custom', path: ['units', i, 'id'], message: `duplicate unit id "${u.id}"` });
+      if (unitIds.has(u.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['units', i, 'id'],
+          message: `duplicate unit id "${u.id}"`,
+        });
       unitIds.add(u.id);
     });
     const personIds = new Set<string>();
     file.people.forEach((p, i) => {
-      if (personIds.has(p.id)) ctx.addIssue({ code: 'custom', path: ['people', i, 'id'], message: `duplicate person id "${p.id}"` });
+      if (personIds.has(p.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['people', i, 'id'],
+          message: `duplicate person id "${p.id}"`,
+        });
       personIds.add(p.id);
-      if (!unitIds.has(p.unitId)) ctx.addIssue({ code: 'custom', path: ['people', i, 'unitId'], message: `unknown unit "${p.unitId}"` });
+      if (!unitIds.has(p.unitId))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['people', i, 'unitId'],
+          message: `unknown unit "${p.unitId}"`,
+        });
     });
     const roots = file.units.map((u, i) => ({ u, i })).filter(({ u }) => !u.parentId);
-    if (roots.length === 0) ctx.addIssue({ code: 'custom', path: ['units'], message: 'one unit must have no parentId (the top, rådmannsnivå); found none' });
+    if (roots.length === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['units'],
+        message: 'one unit must have no parentId (the top, rådmannsnivå); found none',
+      });
     for (const { u, i } of roots.slice(1)) {
-      ctx.addIssue({ code: 'custom', path: ['units', i, 'parentId'], message: `only one unit may be the top; "${roots[0].u.id}" already is, so "${u.id}" needs a parentId` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['units', i, 'parentId'],
+        message: `only one unit may be the top; "${roots[0].u.id}" already is, so "${u.id}" needs a parentId`,
+      });
     }
     file.units.forEach((u, i) => {
-      if (u.parentId && !unitIds.has(u.parentId)) ctx.addIssue({ code: 'custom', path: ['units', i, 'parentId'], message: `unknown unit "${u.parentId}"` });
-      if (u.leaderId && !personIds.has(u.leaderId)) ctx.addIssue({ code: 'custom', path: ['units', i, 'leaderId'], message: `unknown person "${u.leaderId}"` });
+      if (u.parentId && !unitIds.has(u.parentId))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['units', i, 'parentId'],
+          message: `unknown unit "${u.parentId}"`,
+        });
+      if (u.leaderId && !personIds.has(u.leaderId))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['units', i, 'leaderId'],
+          message: `unknown person "${u.leaderId}"`,
+        });
     });
     const org = makeOrganisation(file.people, file.units);
     file.units.forEach((u, i) => {
       const chain = unitChainUp(org, u.id);
       const top = chain[chain.length - 1];
       // The walk stops at the top, at an unknown parent (reported above) or where it repeats.
-      if (top && top.parentId && unitIds.has(top.parentId)) ctx.addIssue({ code: 'custom', path: ['units', i, 'parentId'], message: `the line from "${u.id}" runs in a circle` });
+      if (top && top.parentId && unitIds.has(top.parentId))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['units', i, 'parentId'],
+          message: `the line from "${u.id}" runs in a circle`,
+        });
     });
     const categoryIds = new Set<string>();
     file.deviationCategories?.forEach((c, i) => {
-      if (categoryIds.has(c.id)) ctx.addIssue({ code: 'custom', path: ['deviationCategories', i, 'id'], message: `duplicate category id "${c.id}"` });
+      if (categoryIds.has(c.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['deviationCategories', i, 'id'],
+          message: `duplicate category id "${c.id}"`,
+        });
       categoryIds.add(c.id);
     });
   });
 
 export type OrgFile = z.infer<typeof orgFileSchema>;
 
-export type OrgFileResult = { ok: true; file: OrgFile; org: Organisation } | { ok: false; errors: string[] };
+export type OrgFileResult =
+  { ok: true; file: OrgFile; org: Organisation } | { ok: false; errors: string[] };
 
 /** Validates an organisation file; each error names the entry (by index and id) and the field. */
 export function parseOrgFile(json: unknown): OrgFileResult {
   const parsed = orgFileSchema.safeParse(json);
   if (!parsed.success) {
-    const errors = parsed.error.issues.map((issue) => `${describePath(json, issue.path)}: ${issue.message}`);
+    const errors = parsed.error.issues.map(
+      (issue) => `${describePath(json, issue.path)}: ${issue.message}`,
+    );
     return { ok: false, errors };
   }
-  return { ok: true, file: parsed.data, org: makeOrganisation(parsed.data.people, parsed.data.units) };
+  return {
+    ok: true,
+    file: parsed.data,
+    org: makeOrganisation(parsed.data.people, parsed.data.units),
+  };
 }
 
 function describePath(json: unknown, path: (string | number)[]): string {
   if (path.length === 0) return '(file)';
   const [list, index, ...rest] = path;
   if (typeof index === 'number' && json && typeof json === 'object') {
-    const entry = (json as Record<string, unknown[]>)[String(list)]?.[index] as { id?: unknown } | undefined;
+    const entry = (json as Record<string, unknown[]>)[String(list)]?.[index] as
+      { id?: unknown } | undefined;
     const label = entry && typeof entry.id === 'string' ? ` (id "${entry.id}")` : '';
     return `${String(list)}[${index}]${label}${rest.length ? '.' + rest.join('.') : ''}`;
   }

@@ -58,7 +58,9 @@ export class OrgRepository {
 
   private async partition<T extends object>(pk: string): Promise<(T & { rowKey: string })[]> {
     const rows: (T & { rowKey: string })[] = [];
-    for await (const e of this.table.listEntities<T>({ queryOptions: { filter: `PartitionKey eq ${odataString(pk)}` } })) {
+    for await (const e of this.table.listEntities<T>({
+      queryOptions: { filter: `PartitionKey eq ${odataString(pk)}` },
+    })) {
       rows.push(e as T & { rowKey: string });
     }
     return rows;
@@ -66,17 +68,35 @@ export class OrgRepository {
 
   private async read(): Promise<OrgSnapshot> {
     const [units, people, config] = await Promise.all([
-      this.partition<{ name: string; kind: Unit['kind']; parentId?: string; leaderId?: string }>('unit'),
-      this.partition<{ name: string; email?: string; role: Person['role']; unitId: string }>('person'),
+      this.partition<{ name: string; kind: Unit['kind']; parentId?: string; leaderId?: string }>(
+        'unit',
+      ),
+      this.partition<{ name: string; email?: string; role: Person['role']; unitId: string }>(
+        'person',
+      ),
       this.partition<{ value: string }>('config'),
     ]);
     const settings = new Map(config.map((c) => [c.rowKey, c.value]));
     return {
       municipality: settings.get('municipality') ?? '',
-      categories: settings.has('categories') ? (JSON.parse(settings.get('categories')!) as Category[]) : DEFAULT_CATEGORIES,
+      categories: settings.has('categories')
+        ? (JSON.parse(settings.get('categories')!) as Category[])
+        : DEFAULT_CATEGORIES,
       org: makeOrganisation(
-        people.map((p) => ({ id: p.rowKey, name: p.name, email: p.email || undefined, role: p.role, unitId: p.unitId })),
-        units.map((u) => ({ id: u.rowKey, name: u.name, kind: u.kind, parentId: u.parentId || undefined, leaderId: u.leaderId || undefined })),
+        people.map((p) => ({
+          id: p.rowKey,
+          name: p.name,
+          email: p.email || undefined,
+          role: p.role,
+          unitId: p.unitId,
+        })),
+        units.map((u) => ({
+          id: u.rowKey,
+          name: u.name,
+          kind: u.kind,
+          parentId: u.parentId || undefined,
+          leaderId: u.leaderId || undefined,
+        })),
       ),
     };
   }
@@ -95,13 +115,32 @@ export class OrgRepository {
       for (let i = 0; i < actions.length; i += 100) chunks.push(actions.slice(i, i + 100));
       return chunks;
     };
-    const unitRows = file.units.map((u) => ({ rowKey: u.id, name: u.name, kind: u.kind, parentId: u.parentId ?? '', leaderId: u.leaderId ?? '' }));
-    const personRows = file.people.map((p) => ({ rowKey: p.id, name: p.name, email: p.email ?? '', role: p.role, unitId: p.unitId }));
+    const unitRows = file.units.map((u) => ({
+      rowKey: u.id,
+      name: u.name,
+      kind: u.kind,
+      parentId: u.parentId ?? '',
+      leaderId: u.leaderId ?? '',
+    }));
+    const personRows = file.people.map((p) => ({
+      rowKey: p.id,
+      name: p.name,
+      email: p.email ?? '',
+      role: p.role,
+      unitId: p.unitId,
+    }));
     const configRows = [
       { rowKey: 'municipality', value: file.municipality },
-      { rowKey: 'categories', value: JSON.stringify(file.deviationCategories ?? DEFAULT_CATEGORIES) },
+      {
+        rowKey: 'categories',
+        value: JSON.stringify(file.deviationCategories ?? DEFAULT_CATEGORIES),
+      },
     ];
-    for (const chunk of [...batches('unit', unitRows), ...batches('person', personRows), ...batches('config', configRows)]) {
+    for (const chunk of [
+      ...batches('unit', unitRows),
+      ...batches('person', personRows),
+      ...batches('config', configRows),
+    ]) {
       await this.table.submitTransaction(chunk.map((a) => [...a]) as never);
     }
     if (options.removeMissing) {
@@ -109,6 +148,12 @@ export class OrgRepository {
       for (const id of missingPeople) await this.table.deleteEntity('person', id);
     }
     this.invalidate();
-    return { units: unitRows.length, people: personRows.length, missingUnits, missingPeople, removed: options.removeMissing };
+    return {
+      units: unitRows.length,
+      people: personRows.length,
+      missingUnits,
+      missingPeople,
+      removed: options.removeMissing,
+    };
   }
 }

@@ -81,7 +81,11 @@ export function responsibleLeader(org: Organisation, unitId: string): Person | u
 }
 
 /** The leader one level above a given leader for a unit (used for escalation). */
-export function leaderAbove(org: Organisation, unitId: string, leaderId: string): Person | undefined {
+export function leaderAbove(
+  org: Organisation,
+  unitId: string,
+  leaderId: string,
+): Person | undefined {
   const line = leadersUpTheLine(org, unitId);
   const index = line.findIndex((p) => p.id === leaderId);
   if (index === -1) return line[0];

@@ -8,11 +8,21 @@ export class CardSigner {
   constructor(private readonly secret: string) {}
 
   sign(ref: string, rev: number): string {
-    return crypto.createHmac('sha256', this.secret).update(`${ref}\n${rev}`).digest('base64url').slice(0, 32);
+    return crypto
+      .createHmac('sha256', this.secret)
+      .update(`${ref}\n${rev}`)
+      .digest('base64url')
+      .slice(0, 32);
   }
 
   verify(ref: unknown, rev: unknown, sig: unknown): boolean {
-    if (typeof ref !== 'string' || typeof sig !== 'string' || typeof rev !== 'number' || !Number.isInteger(rev)) return false;
+    if (
+      typeof ref !== 'string' ||
+      typeof sig !== 'string' ||
+      typeof rev !== 'number' ||
+      !Number.isInteger(rev)
+    )
+      return false;
     const expected = Buffer.from(this.sign(ref, rev));
     const given = Buffer.from(sig);
     return expected.length === given.length && crypto.timingSafeEqual(expected, given);

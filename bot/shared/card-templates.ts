@@ -30,7 +30,12 @@ export function listCardTemplates(): string[] {
   return fs
     .readdirSync(cardsFolder, { withFileTypes: true })
     .filter((d) => d.isDirectory())
-    .flatMap((d) => fs.readdirSync(path.join(cardsFolder, d.name)).filter((f) => f.endsWith('.json')).map((f) => `${d.name}/${f.slice(0, -5)}`));
+    .flatMap((d) =>
+      fs
+        .readdirSync(path.join(cardsFolder, d.name))
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => `${d.name}/${f.slice(0, -5)}`),
+    );
 }
 
 /** Expands cards/<name>.json with the data; the result is a plain Adaptive Card object. */

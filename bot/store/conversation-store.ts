@@ -18,20 +18,38 @@ export class ConversationStore {
   constructor(private readonly tables: Tables) {}
 
   async saveForUser(userId: string, conversation: StoredConversation): Promise<void> {
-    await this.tables.client('Conversations').upsertEntity({ partitionKey: 'user', rowKey: safeKey(userId), ...conversation }, 'Replace');
+    await this.tables
+      .client('Conversations')
+      .upsertEntity({ partitionKey: 'user', rowKey: safeKey(userId), ...conversation }, 'Replace');
   }
 
   async saveForTeam(teamId: string, conversation: StoredConversation): Promise<void> {
-    await this.tables.client('Conversations').upsertEntity({ partitionKey: 'team', rowKey: safeKey(teamId), ...conversation }, 'Replace');
+    await this.tables
+      .client('Conversations')
+      .upsertEntity({ partitionKey: 'team', rowKey: safeKey(teamId), ...conversation }, 'Replace');
   }
 
   async forUser(userId: string): Promise<StoredConversation | undefined> {
-    const e = await getEntityOrUndefined<StoredConversation>(this.tables.client('Conversations'), 'user', safeKey(userId));
-    return e ? { reference: e.reference, conversationId: e.conversationId, locale: e.locale || undefined, updatedAt: e.updatedAt } : undefined;
+    const e = await getEntityOrUndefined<StoredConversation>(
+      this.tables.client('Conversations'),
+      'user',
+      safeKey(userId),
+    );
+    return e
+      ? {
+          reference: e.reference,
+          conversationId: e.conversationId,
+          locale: e.locale || undefined,
+          updatedAt: e.updatedAt,
+        }
+      : undefined;
   }
 
   /** The user blocked or uninstalled the bot (403): stop trying that conversation. */
   async forgetUser(userId: string): Promise<void> {
-    await this.tables.client('Conversations').deleteEntity('user', safeKey(userId)).catch(() => undefined);
+    await this.tables
+      .client('Conversations')
+      .deleteEntity('user', safeKey(userId))
+      .catch(() => undefined);
   }
 }

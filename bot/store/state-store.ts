@@ -41,7 +41,8 @@ export class StateStore {
   async write(key: string, json: string, etag?: string): Promise<void> {
     const chunks: string[] = [];
     for (let i = 0; i < json.length; i += CHUNK) chunks.push(json.slice(i, i + CHUNK));
-    if (chunks.length > MAX_CHUNKS) throw new Error(`state for one key exceeds ${MAX_CHUNKS * CHUNK} characters`);
+    if (chunks.length > MAX_CHUNKS)
+      throw new Error(`state for one key exceeds ${MAX_CHUNKS * CHUNK} characters`);
     const entity: Record<string, unknown> & { partitionKey: string; rowKey: string } = {
       partitionKey: safeKey(key),
       rowKey: 'state',
@@ -53,7 +54,8 @@ export class StateStore {
       if (etag && etag !== '*') await client.updateEntity(entity, 'Replace', { etag });
       else await client.upsertEntity(entity, 'Replace');
     } catch (err) {
-      if (isWriteConflict(err) || statusOf(err) === 404) throw new StateConflictError(`state ${key} changed since it was read`);
+      if (isWriteConflict(err) || statusOf(err) === 404)
+        throw new StateConflictError(`state ${key} changed since it was read`);
       throw err;
     }
   }

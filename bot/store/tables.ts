@@ -1,4 +1,9 @@
-import { TableClient, TableServiceClient, AzureNamedKeyCredential, type TableEntity } from '@azure/data-tables';
+import {
+  TableClient,
+  TableServiceClient,
+  AzureNamedKeyCredential,
+  type TableEntity,
+} from '@azure/data-tables';
 import { DefaultAzureCredential } from '@azure/identity';
 
 /** Where the tables live: Azurite locally, Azure Tables in production. */
@@ -9,9 +14,17 @@ export type TablesLocation =
 
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
 // The well-known, public development key of Azurite and the Azure Storage emulator.
-export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export const AZURITE_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
 
-export const TABLE_NAMES = ['Org', 'Deviations', 'DeviationIndex', 'Counters', 'Conversations', 'BotState'] as const;
+export const TABLE_NAMES = [
+  'Org',
+  'Deviations',
+  'DeviationIndex',
+  'Counters',
+  'Conversations',
+  'BotState',
+] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
 export interface Tables {
@@ -34,9 +47,14 @@ export function openTables(location: TablesLocation, prefix: string): Tables {
       case 'endpoint':
         return new TableClient(location.endpoint, fullName(name), new DefaultAzureCredential());
       case 'azurite':
-        return new TableClient(location.url, fullName(name), new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY), {
-          allowInsecureConnection: true,
-        });
+        return new TableClient(
+          location.url,
+          fullName(name),
+          new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+          {
+            allowInsecureConnection: true,
+          },
+        );
     }
   };
   const service = (): TableServiceClient => {
@@ -48,9 +66,13 @@ export function openTables(location: TablesLocation, prefix: string): Tables {
       case 'endpoint':
         return new TableServiceClient(location.endpoint, new DefaultAzureCredential());
       case 'azurite':
-        return new TableServiceClient(location.url, new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY), {
-          allowInsecureConnection: true,
-        });
+        return new TableServiceClient(
+          location.url,
+          new AzureNamedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+          {
+            allowInsecureConnection: true,
+          },
+        );
     }
   };
   return {
@@ -117,5 +139,8 @@ export function odataString(value: string): string {
 
 /** Table keys may not hold / \ # ? or control characters: encode anything that might. */
 export function safeKey(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase(),
+  );
 }

@@ -45,7 +45,12 @@ export function createTeamsEdge(settings: Settings) {
   };
 }
 
-function buildApplication(settings: Settings, adapter: TeamsAdapter, stateStore: StateStore, all: Features): Application<TurnState> {
+function buildApplication(
+  settings: Settings,
+  adapter: TeamsAdapter,
+  stateStore: StateStore,
+  all: Features,
+): Application<TurnState> {
   const app = new Application<TurnState>({
     adapter,
     botAppId: settings.BOT_ID ?? '',
@@ -62,15 +67,30 @@ function buildApplication(settings: Settings, adapter: TeamsAdapter, stateStore:
 
   app.error(async (context: TurnContext, error: Error) => {
     // Ids only: the activity may carry deviation text.
-    log.error({ err: { message: error.message, stack: error.stack }, activityId: context.activity.id, type: context.activity.type }, 'turn failed');
+    log.error(
+      {
+        err: { message: error.message, stack: error.stack },
+        activityId: context.activity.id,
+        type: context.activity.type,
+      },
+      'turn failed',
+    );
     const text = strings(actorOf(context).language).errors.generic;
     if (context.activity.type === 'message') {
       await context.sendActivity(text).catch(() => undefined);
-    } else if (context.activity.type === 'invoke' && context.activity.name === 'adaptiveCard/action') {
+    } else if (
+      context.activity.type === 'invoke' &&
+      context.activity.name === 'adaptiveCard/action'
+    ) {
       // The card stays usable: the user sees why nothing happened and can press again.
-      await answerInvokeWithCard(context, renderCard('common/notice', { title: '', text, color: 'Attention' })).catch(() => undefined);
+      await answerInvokeWithCard(
+        context,
+        renderCard('common/notice', { title: '', text, color: 'Attention' }),
+      ).catch(() => undefined);
     } else if (context.activity.type === 'invoke') {
-      await context.sendActivity({ type: 'invokeResponse', value: { status: 503 } }).catch(() => undefined);
+      await context
+        .sendActivity({ type: 'invokeResponse', value: { status: 503 } })
+        .catch(() => undefined);
     }
   });
   return app;

@@ -25,18 +25,25 @@ export const activityEnvelope = z
 
 /** The invokes the bot serves, and the shape of their value; any other invoke is a 400. */
 const invokeValues: Record<string, z.ZodTypeAny> = {
-  'adaptiveCard/action': z.object({
-    // data is checked by each handler: tampered data gets a refusal card, not a 400.
-    action: z.object({ type: z.string(), verb: z.string().min(1).max(100), data: z.unknown() }).passthrough(),
-  }).passthrough(),
+  'adaptiveCard/action': z
+    .object({
+      // data is checked by each handler: tampered data gets a refusal card, not a 400.
+      action: z
+        .object({ type: z.string(), verb: z.string().min(1).max(100), data: z.unknown() })
+        .passthrough(),
+    })
+    .passthrough(),
   'composeExtension/fetchTask': z.object({ commandId: z.string().min(1).max(100) }).passthrough(),
-  'composeExtension/submitAction': z.object({ commandId: z.string().min(1).max(100), data: z.unknown() }).passthrough(),
+  'composeExtension/submitAction': z
+    .object({ commandId: z.string().min(1).max(100), data: z.unknown() })
+    .passthrough(),
 };
 
 export type EnvelopeCheck = { ok: true } | { ok: false; reason: string };
 
 export function checkEnvelope(body: unknown): EnvelopeCheck {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) return { ok: false, reason: 'body is not an activity object' };
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    return { ok: false, reason: 'body is not an activity object' };
   const parsed = activityEnvelope.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -45,7 +52,11 @@ export function checkEnvelope(body: unknown): EnvelopeCheck {
   if (parsed.data.type === 'invoke') {
     const name = (body as { name?: unknown }).name;
     const schema = typeof name === 'string' ? invokeValues[name] : undefined;
-    if (!schema) return { ok: false, reason: `invoke: unsupported name ${JSON.stringify(String(name)).slice(0, 80)}` };
+    if (!schema)
+      return {
+        ok: false,
+        reason: `invoke: unsupported name ${JSON.stringify(String(name)).slice(0, 80)}`,
+      };
     const value = schema.safeParse((body as { value?: unknown }).value);
     if (!value.success) {
       const issue = value.error.issues[0];

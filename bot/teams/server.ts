@@ -45,7 +45,13 @@ class BufferedResponse {
 
 export function createServer(options: ServerOptions): restify.Server {
   const server = restify.createServer({ name: 'internkontroll', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser({ maxBodySize: options.maxBodyBytes, mapParams: false, mapFiles: false }));
+  server.use(
+    restify.plugins.bodyParser({
+      maxBodySize: options.maxBodyBytes,
+      mapParams: false,
+      mapFiles: false,
+    }),
+  );
 
   let inFlight = 0;
   let idle: (() => void) | undefined;
@@ -67,7 +73,8 @@ export function createServer(options: ServerOptions): restify.Server {
     inFlight++;
     const started = Date.now();
     const activityId = (req.body as { id?: unknown }).id;
-    const correlationId = typeof activityId === 'string' && activityId ? activityId : crypto.randomUUID();
+    const correlationId =
+      typeof activityId === 'string' && activityId ? activityId : crypto.randomUUID();
     // The SDK answers with err.message in the body on any failure; we decide what goes out.
     const answer = new BufferedResponse();
     let reachedBot = false;
@@ -83,7 +90,14 @@ export function createServer(options: ServerOptions): restify.Server {
       log.error({ err: (err as Error).message, correlationId }, 'request failed');
     } finally {
       inFlight--;
-      log.debug({ activityType: (req.body as { type?: string }).type, ms: Date.now() - started, status: res.statusCode }, 'activity');
+      log.debug(
+        {
+          activityType: (req.body as { type?: string }).type,
+          ms: Date.now() - started,
+          status: res.statusCode,
+        },
+        'activity',
+      );
       if (inFlight === 0 && idle) {
         idle();
         idle = undefined;
@@ -119,7 +133,11 @@ export function createServer(options: ServerOptions): restify.Server {
   return server;
 }
 
-export async function listen(server: restify.Server, port: number, host: string): Promise<RunningServer> {
+export async function listen(
+  server: restify.Server,
+  port: number,
+  host: string,
+): Promise<RunningServer> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -1,4 +1,10 @@
-import { CardFactory, MessageFactory, type CloudAdapter, type ConversationReference, type TurnContext } from 'botbuilder';
+import {
+  CardFactory,
+  MessageFactory,
+  type CloudAdapter,
+  type ConversationReference,
+  type TurnContext,
+} from 'botbuilder';
 import type { Card } from '../shared/card-templates';
 import { RecipientGoneError, type Delivery } from '../shared/delivery';
 
@@ -16,7 +22,8 @@ function statusOf(err: unknown): number | undefined {
 }
 
 function retryAfterMs(err: unknown): number | undefined {
-  const headers = (err as { response?: { headers?: { get?: (n: string) => string | undefined } } })?.response?.headers;
+  const headers = (err as { response?: { headers?: { get?: (n: string) => string | undefined } } })
+    ?.response?.headers;
   const value = headers?.get?.('retry-after');
   const seconds = value ? Number(value) : NaN;
   return Number.isFinite(seconds) ? seconds * 1000 : undefined;
@@ -40,7 +47,12 @@ export async function withConnectorRetry<T>(work: () => Promise<T>): Promise<T> 
  * Runs `work` in a proactive turn and rethrows its error: inside the turn the application's
  * error handler would swallow it, and a failed send would look delivered.
  */
-async function inProactiveTurn(adapter: CloudAdapter, botAppId: string, ref: ConversationReference, work: (context: TurnContext) => Promise<void>) {
+async function inProactiveTurn(
+  adapter: CloudAdapter,
+  botAppId: string,
+  ref: ConversationReference,
+  work: (context: TurnContext) => Promise<void>,
+) {
   let failure: unknown;
   await adapter.continueConversationAsync(botAppId, ref, async (context) => {
     try {
@@ -63,7 +75,9 @@ export class TeamsDelivery implements Delivery {
     let activityId = '';
     await withConnectorRetry(() =>
       inProactiveTurn(this.adapter, this.botAppId, ref, async (context) => {
-        const response = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+        const response = await context.sendActivity(
+          MessageFactory.attachment(CardFactory.adaptiveCard(card)),
+        );
         activityId = response?.id ?? '';
       }),
     );

@@ -10,14 +10,22 @@ import type { ConversationStore } from '../store/conversation-store';
 
 /** The client's locale: on the activity, or (conversationUpdate) in the clientInfo entity. */
 export function localeOf(context: TurnContext): string {
-  const clientInfo = (context.activity.entities ?? []).find((e) => e.type === 'clientInfo') as { locale?: unknown } | undefined;
-  return context.activity.locale || (typeof clientInfo?.locale === 'string' ? clientInfo.locale : '');
+  const clientInfo = (context.activity.entities ?? []).find((e) => e.type === 'clientInfo') as
+    { locale?: unknown } | undefined;
+  return (
+    context.activity.locale || (typeof clientInfo?.locale === 'string' ? clientInfo.locale : '')
+  );
 }
 
 export function actorOf(context: TurnContext): Actor {
   const from = context.activity.from;
   const locale = localeOf(context);
-  return { id: from.aadObjectId || from.id, name: from.name || '', language: languageOf(locale), locale };
+  return {
+    id: from.aadObjectId || from.id,
+    name: from.name || '',
+    language: languageOf(locale),
+    locale,
+  };
 }
 
 export function isPersonal(context: TurnContext): boolean {
@@ -26,7 +34,9 @@ export function isPersonal(context: TurnContext): boolean {
 }
 
 export async function sendCard(context: TurnContext, card: Card): Promise<string | undefined> {
-  const response = await context.sendActivity(MessageFactory.attachment(CardFactory.adaptiveCard(card)));
+  const response = await context.sendActivity(
+    MessageFactory.attachment(CardFactory.adaptiveCard(card)),
+  );
   return response?.id;
 }
 
@@ -38,22 +48,39 @@ export function conversationOf(context: TurnContext) {
 }
 
 /** Keeps the way to reach this user (or team) current, so proactive cards can find them. */
-export async function rememberConversation(context: TurnContext, store: ConversationStore): Promise<void> {
+export async function rememberConversation(
+  context: TurnContext,
+  store: ConversationStore,
+): Promise<void> {
   const a = context.activity;
   const { conversationId, reference } = conversationOf(context);
   const updatedAt = new Date().toISOString();
   if (isPersonal(context) && (a.from.aadObjectId || a.from.id) && a.from.role !== 'bot') {
-    await store.saveForUser(a.from.aadObjectId || a.from.id, { conversationId, reference, locale: localeOf(context), updatedAt });
+    await store.saveForUser(a.from.aadObjectId || a.from.id, {
+      conversationId,
+      reference,
+      locale: localeOf(context),
+      updatedAt,
+    });
   }
   const teamId = (a.channelData as { team?: { id?: string } } | undefined)?.team?.id;
-  if (teamId) await store.saveForTeam(teamId, { conversationId, reference, locale: localeOf(context), updatedAt });
+  if (teamId)
+    await store.saveForTeam(teamId, {
+      conversationId,
+      reference,
+      locale: localeOf(context),
+      updatedAt,
+    });
 }
 
 /** Answers an Action.Execute invoke for this user only, without touching other viewers' copies. */
 export async function answerInvokeWithCard(context: TurnContext, card: Card): Promise<void> {
   await context.sendActivity({
     type: ActivityTypes.InvokeResponse,
-    value: { status: 200, body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card } },
+    value: {
+      status: 200,
+      body: { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: card },
+    },
   });
 }
 

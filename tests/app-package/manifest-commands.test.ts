@@ -5,7 +5,10 @@ import { COMMANDS } from '../../bot/teams/routes/commands';
 import { REPORT_FROM_MESSAGE } from '../../bot/teams/routes/message-action';
 
 // Teams puts the picked command's title (in the user's language) into the message text.
-const handled = (text: string) => Object.entries(COMMANDS).filter(([, pattern]) => pattern.test(text)).map(([name]) => name);
+const handled = (text: string) =>
+  Object.entries(COMMANDS)
+    .filter(([, pattern]) => pattern.test(text))
+    .map(([name]) => name);
 
 describe('every command the manifest offers has a handler', () => {
   const titles = manifestCommandTitles();
@@ -15,9 +18,12 @@ describe('every command the manifest offers has a handler', () => {
     expect(titles.en).toHaveLength(titles.nb.length);
   });
 
-  test.each([...manifestCommandTitles().nb, ...manifestCommandTitles().en])('"%s" reaches exactly one command', (title) => {
-    expect(handled(title)).toHaveLength(1);
-  });
+  test.each([...manifestCommandTitles().nb, ...manifestCommandTitles().en])(
+    '"%s" reaches exactly one command',
+    (title) => {
+      expect(handled(title)).toHaveLength(1);
+    },
+  );
 
   test('nb and en titles at the same position reach the same command', () => {
     titles.nb.forEach((nb, i) => expect(handled(titles.en[i])).toEqual(handled(nb)));
@@ -29,8 +35,12 @@ describe('every command the manifest offers has a handler', () => {
   });
 
   test('the message action in the manifest is the one the bot handles', () => {
-    const manifest = JSON.parse(fs.readFileSync(path.join(__dirname, '../../appPackage/manifest.json'), 'utf8'));
-    const ids = manifest.composeExtensions.flatMap((c: { commands: { id: string; fetchTask?: boolean; context?: string[] }[] }) => c.commands);
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(__dirname, '../../appPackage/manifest.json'), 'utf8'),
+    );
+    const ids = manifest.composeExtensions.flatMap(
+      (c: { commands: { id: string; fetchTask?: boolean; context?: string[] }[] }) => c.commands,
+    );
     const action = ids.find((c: { id: string }) => c.id === REPORT_FROM_MESSAGE);
     expect(action).toBeDefined();
     expect(action.fetchTask).toBe(true);

@@ -27,9 +27,14 @@ function summary(label: string, times: number[], wallMs: number): string {
 
 async function submitOnce(t: BotUnderTest, i: number): Promise<{ ms: number; ref: string }> {
   const started = performance.now();
-  const res = await t.client.cardAction(PEOPLE.emil, 'deviation.submit', validReport({ description: `Benchmark-hendelse ${i}` }), {
-    replyToId: `bench-form-${i}`,
-  });
+  const res = await t.client.cardAction(
+    PEOPLE.emil,
+    'deviation.submit',
+    validReport({ description: `Benchmark-hendelse ${i}` }),
+    {
+      replyToId: `bench-form-${i}`,
+    },
+  );
   const ms = performance.now() - started;
   const ref = res.status === 200 ? referenceIn(res.body?.value) : undefined;
   if (!ref) throw new Error(`submit ${i} failed: ${res.status} ${res.text.slice(0, 300)}`);
@@ -51,23 +56,41 @@ async function main(): Promise<void> {
     const seqWall = performance.now() - seqStart;
 
     const parStart = performance.now();
-    const par = await Promise.all(Array.from({ length: parallel }, (_, i) => submitOnce(t, sequential + 1 + i)));
+    const par = await Promise.all(
+      Array.from({ length: parallel }, (_, i) => submitOnce(t, sequential + 1 + i)),
+    );
     const parWall = performance.now() - parStart;
 
     const refs = new Set(par.map((r) => r.ref));
     const stored = await t.deviations.byReporter(PEOPLE.emil.aadObjectId);
-    const leaderCards = t.connector.cardsIn(t.client.personalConversationId(PEOPLE.ingrid)).filter((c) => JSON.stringify(c.card).includes('"deviation.take"'));
+    const leaderCards = t.connector
+      .cardsIn(t.client.personalConversationId(PEOPLE.ingrid))
+      .filter((c) => JSON.stringify(c.card).includes('"deviation.take"'));
     if (global.gc) global.gc();
     const memory = process.memoryUsage();
 
-    console.log(`Submit benchmark: bot + Azurite + fake connector on 127.0.0.1, Node ${process.version}`);
+    console.log(
+      `Submit benchmark: bot + Azurite + fake connector on 127.0.0.1, Node ${process.version}`,
+    );
     console.log(summary(`sequential (${sequential})`, seqTimes, seqWall));
-    console.log(summary(`parallel (${parallel})`, par.map((r) => r.ms), parWall));
-    console.log(`heap used ${(memory.heapUsed / 1048576).toFixed(1)} MiB, rss ${(memory.rss / 1048576).toFixed(1)} MiB (bot and benchmark share this process; Azurite is a child process)`);
-    console.log(`check: ${stored.length} deviations stored, ${leaderCards.length} handler cards delivered, ${refs.size}/${parallel} distinct references in the parallel batch`);
+    console.log(
+      summary(
+        `parallel (${parallel})`,
+        par.map((r) => r.ms),
+        parWall,
+      ),
+    );
+    console.log(
+      `heap used ${(memory.heapUsed / 1048576).toFixed(1)} MiB, rss ${(memory.rss / 1048576).toFixed(1)} MiB (bot and benchmark share this process; Azurite is a child process)`,
+    );
+    console.log(
+      `check: ${stored.length} deviations stored, ${leaderCards.length} handler cards delivered, ${refs.size}/${parallel} distinct references in the parallel batch`,
+    );
     const expected = sequential + parallel + 1;
     if (stored.length !== expected || leaderCards.length !== expected || refs.size !== parallel) {
-      throw new Error(`expected ${expected} deviations and handler cards and ${parallel} distinct references`);
+      throw new Error(
+        `expected ${expected} deviations and handler cards and ${parallel} distinct references`,
+      );
     }
   } finally {
     await t.stop();

@@ -51,7 +51,8 @@ const L = {
   required: /^(Required\.|Må fylles ut\.)$/,
 };
 const REF = /AVV-\d{4}-\d{4}/g;
-const USER_TEXT = 'Et barn klemte fingeren i døra på avdeling Blåbær. Teksten ${1+1} skal stå urørt.';
+const USER_TEXT =
+  'Et barn klemte fingeren i døra på avdeling Blåbær. Teksten ${1+1} skal stå urørt.';
 const LITERAL = '${1+1}';
 
 let tmpDirs: string[] = [];
@@ -71,28 +72,50 @@ function tmpDir(prefix: string): string {
 
 /** Today as YYYY-MM-DD in Norway, where the reporter is. */
 function todayInOslo(): string {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(new Date());
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/Oslo',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(new Date());
   const part = (type: string) => parts.find((p) => p.type === type)!.value;
   return `${part('year')}-${part('month')}-${part('day')}`;
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
 
 /** Starts the Playground on a free port and returns the port it really listens on. */
 async function startPlayground(botPort: number): Promise<number> {
-  const cli = path.join(path.dirname(require.resolve('@microsoft/m365agentsplayground/package.json')), 'cli.js');
+  const cli = path.join(
+    path.dirname(require.resolve('@microsoft/m365agentsplayground/package.json')),
+    'cli.js',
+  );
   const wanted = await freePort();
   const child = spawn(
     process.execPath,
-    [cli, '-e', `http://127.0.0.1:${botPort}/api/messages`, '-c', 'msteams', '--disable-telemetry', '--port', String(wanted)],
+    [
+      cli,
+      '-e',
+      `http://127.0.0.1:${botPort}/api/messages`,
+      '-c',
+      'msteams',
+      '--disable-telemetry',
+      '--port',
+      String(wanted),
+    ],
     { cwd: ROOT, env: { ...process.env, BROWSER: 'none' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   playground = child;
@@ -106,7 +129,8 @@ async function startPlayground(botPort: number): Promise<number> {
   const port = await until(
     'the Playground to listen',
     async () => {
-      if (child.exitCode !== null) throw new Error(`the Playground exited (${child.exitCode}):\n${playgroundOutput}`);
+      if (child.exitCode !== null)
+        throw new Error(`the Playground exited (${child.exitCode}):\n${playgroundOutput}`);
       const m = /Listening on (\d+)/.exec(playgroundOutput);
       return m ? Number(m[1]) : undefined;
     },
@@ -115,7 +139,11 @@ async function startPlayground(botPort: number): Promise<number> {
     throw new Error(`${(err as Error).message}\nPlayground output:\n${playgroundOutput}`);
   });
   if (port !== wanted) console.warn(`The Playground took port ${port} instead of ${wanted}`);
-  await until('the Playground to answer HTTP', async () => ((await fetch(`http://127.0.0.1:${port}/`)).ok ? true : undefined), WAIT);
+  await until(
+    'the Playground to answer HTTP',
+    async () => ((await fetch(`http://127.0.0.1:${port}/`)).ok ? true : undefined),
+    WAIT,
+  );
   return port;
 }
 
@@ -163,7 +191,8 @@ async function say(text: string): Promise<void> {
 
 /** Top-level cards of the chat (an Action.ShowCard renders a nested .ac-adaptiveCard). */
 const cards = () => page.locator('.ac-adaptiveCard:not(.ac-adaptiveCard .ac-adaptiveCard)');
-const forms = () => cards().filter({ has: page.getByRole('textbox', { name: L.descriptionLabel }) });
+const forms = () =>
+  cards().filter({ has: page.getByRole('textbox', { name: L.descriptionLabel }) });
 
 /** The visible text of a card, with no raw template placeholders and no leaked JS values. */
 async function cardText(card: Locator): Promise<string> {
@@ -177,7 +206,9 @@ async function cardText(card: Locator): Promise<string> {
 /** Distinct deviations in the store (one partition per reference). */
 async function storedReferences(): Promise<Set<string>> {
   const refs = new Set<string>();
-  for await (const e of bot!.tables.client('Deviations').listEntities({ queryOptions: { select: ['PartitionKey'] } })) {
+  for await (const e of bot!.tables
+    .client('Deviations')
+    .listEntities({ queryOptions: { select: ['PartitionKey'] } })) {
     refs.add(String(e.partitionKey));
   }
   return refs;
@@ -185,8 +216,13 @@ async function storedReferences(): Promise<Set<string>> {
 
 beforeAll(async () => {
   fs.mkdirSync(SHOTS, { recursive: true });
-  for (const f of fs.readdirSync(SHOTS)) if (/^(0\d-.*|failure-.*|playground-output)\.(png|txt)$/.test(f)) fs.rmSync(path.join(SHOTS, f));
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (never npx playwright install)`);
+  for (const f of fs.readdirSync(SHOTS))
+    if (/^(0\d-.*|failure-.*|playground-output)\.(png|txt)$/.test(f))
+      fs.rmSync(path.join(SHOTS, f));
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(
+      `${CHROMIUM} is missing: apt-get install -y chromium (never npx playwright install)`,
+    );
 
   azurite = await startAzurite({ location: tmpDir('ik-browser-azurite-') });
   const settings = readSettings({
@@ -202,7 +238,9 @@ beforeAll(async () => {
     port: await freePort(),
     host: '127.0.0.1',
   });
-  const demo = parseOrgFile(JSON.parse(fs.readFileSync(path.join(ROOT, 'bot/org/demo/heim-kommune.json'), 'utf8')));
+  const demo = parseOrgFile(
+    JSON.parse(fs.readFileSync(path.join(ROOT, 'bot/org/demo/heim-kommune.json'), 'utf8')),
+  );
   if (!demo.ok) throw new Error(`demo organisation invalid: ${demo.errors.join('; ')}`);
   await bot.org.importFile(demo.file, { removeMissing: false });
 
@@ -249,7 +287,11 @@ describe('Agents Playground: reporting and following up a deviation', () => {
     const form = await step('open the form', async () => {
       const before = await forms().count();
       await say('meld avvik');
-      await until('a new form card', async () => ((await forms().count()) > before ? true : undefined), WAIT);
+      await until(
+        'a new form card',
+        async () => ((await forms().count()) > before ? true : undefined),
+        WAIT,
+      );
       const form = forms().last();
       await form.getByRole('button', { name: L.submit }).waitFor({ timeout: WAIT });
       await cardText(form);
@@ -264,10 +306,14 @@ describe('Agents Playground: reporting and following up a deviation', () => {
       await option.waitFor({ timeout: WAIT });
       const category = (await option.innerText()).trim();
       await option.click();
-      expect(await form.getByRole('combobox', { name: L.categoryLabel }).inputValue()).toBe(category);
+      expect(await form.getByRole('combobox', { name: L.categoryLabel }).inputValue()).toBe(
+        category,
+      );
 
       // Unit: preselected, because Ingrid belongs to Sentrum barnehage.
-      expect(await form.getByRole('combobox', { name: L.unitLabel }).inputValue()).toBe('Sentrum barnehage');
+      expect(await form.getByRole('combobox', { name: L.unitLabel }).inputValue()).toBe(
+        'Sentrum barnehage',
+      );
 
       // Date: Fluent DatePicker with text input.
       const date = form.getByRole('combobox', { name: L.dateLabel });
@@ -302,10 +348,14 @@ describe('Agents Playground: reporting and following up a deviation', () => {
       // Ingrid leads the unit: the handler card comes to her own personal chat.
       // Found by its title and its deadline: the help card's example ("historikk AVV-2026-0001")
       // may name the same reference, and the receipt, once updated, takes the same title.
-      const title = new RegExp(`^(Deviation|Avvik|Improvement suggestion|Forbedringsforslag) ${ref}$`);
+      const title = new RegExp(
+        `^(Deviation|Avvik|Improvement suggestion|Forbedringsforslag) ${ref}$`,
+      );
       const handler = cards()
         .filter({ has: page.getByText(title) })
-        .filter({ has: page.getByText(/^(Handling deadline|Frist for behandling|Finished|Avsluttet)$/) });
+        .filter({
+          has: page.getByText(/^(Handling deadline|Frist for behandling|Finished|Avsluttet)$/),
+        });
       await handler.getByRole('button', { name: L.take }).waitFor({ timeout: WAIT });
       expect(await handler.count()).toBe(1);
       const text = await cardText(handler);
@@ -314,8 +364,12 @@ describe('Agents Playground: reporting and following up a deviation', () => {
       // The date chosen in the picker arrived: "Happened" is today.
       const today = new Date(`${todayInOslo()}T12:00:00Z`);
       const happened = [
-        new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Oslo', dateStyle: 'medium' }).format(today),
-        new Intl.DateTimeFormat('nb-NO', { timeZone: 'Europe/Oslo', dateStyle: 'short' }).format(today),
+        new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Oslo', dateStyle: 'medium' }).format(
+          today,
+        ),
+        new Intl.DateTimeFormat('nb-NO', { timeZone: 'Europe/Oslo', dateStyle: 'short' }).format(
+          today,
+        ),
       ];
       expect(happened.some((d) => text.includes(d))).toBe(true);
       await shotOf('04-handler-card.png', handler);
@@ -355,7 +409,9 @@ describe('Agents Playground: reporting and following up a deviation', () => {
       await shotOf('07-outcome.png', outcome);
 
       // Her receipt from the start, updated in place, shows the outcome too.
-      const receipt = cards().filter({ has: page.getByText(/^(Reference|Referanse)$/) }).filter({ hasText: ref });
+      const receipt = cards()
+        .filter({ has: page.getByText(/^(Reference|Referanse)$/) })
+        .filter({ hasText: ref });
       await receipt.getByText(L.closed).waitFor({ timeout: WAIT });
       await cardText(receipt);
     });
@@ -368,7 +424,11 @@ describe('Agents Playground: reporting and following up a deviation', () => {
     const form = await step('open a new form', async () => {
       const before = await forms().count();
       await say('meld avvik');
-      await until('a new form card', async () => ((await forms().count()) > before ? true : undefined), WAIT);
+      await until(
+        'a new form card',
+        async () => ((await forms().count()) > before ? true : undefined),
+        WAIT,
+      );
       const form = forms().last();
       await form.getByRole('button', { name: L.submit }).waitFor({ timeout: WAIT });
       return form;
@@ -382,7 +442,9 @@ describe('Agents Playground: reporting and following up a deviation', () => {
       // The message right after the description field, not somewhere else on the card.
       const next = form
         .getByRole('textbox', { name: L.descriptionLabel })
-        .locator('xpath=following::div[contains(concat(" ", normalize-space(@class), " "), " ac-textBlock ")][1]');
+        .locator(
+          'xpath=following::div[contains(concat(" ", normalize-space(@class), " "), " ac-textBlock ")][1]',
+        );
       expect((await next.innerText()).trim()).toMatch(L.required);
       await cardText(form);
       await shotOf('08-validation.png', form);
@@ -403,7 +465,11 @@ describe('Agents Playground: reporting and following up a deviation', () => {
     const newCard = async (command: string, has: RegExp) => {
       const before = await cards().count();
       await say(command);
-      await until(`a card for "${command}"`, async () => ((await cards().count()) > before ? true : undefined), WAIT);
+      await until(
+        `a card for "${command}"`,
+        async () => ((await cards().count()) > before ? true : undefined),
+        WAIT,
+      );
       const card = cards().last();
       await card.getByText(has).first().waitFor({ timeout: WAIT });
       return card;
@@ -418,16 +484,23 @@ describe('Agents Playground: reporting and following up a deviation', () => {
     });
 
     await step('åpne avvik', async () => {
-      const list = await newCard('åpne avvik', /^(Åpne avvik i det du leder|Open deviations in what you lead)$/);
+      const list = await newCard(
+        'åpne avvik',
+        /^(Åpne avvik i det du leder|Open deviations in what you lead)$/,
+      );
       // The only report is closed: nothing open in what Ingrid leads.
       expect(await cardText(list)).toMatch(/Ingen saker å vise|Nothing to show/);
       await shotOf('10-apne-avvik.png', list);
     });
 
     await step('historikk', async () => {
-      const history = await newCard(`historikk ${ref}`, new RegExp(`^(Historikk for|History of) ${ref}$`));
+      const history = await newCard(
+        `historikk ${ref}`,
+        new RegExp(`^(Historikk for|History of) ${ref}$`),
+      );
       const text = await cardText(history);
-      for (const kind of [/Meldt|Reported/, /Tatt ansvar|Taken over/, /Lukket|Closed/]) expect(text).toMatch(kind);
+      for (const kind of [/Meldt|Reported/, /Tatt ansvar|Taken over/, /Lukket|Closed/])
+        expect(text).toMatch(kind);
       expect(text).toContain('Døra manglet klemsikring.');
       await shotOf('11-historikk.png', history);
     });

@@ -2,7 +2,12 @@ import crypto from 'node:crypto';
 import { readSettings } from '../../bot/config';
 import { startBot, tablesLocationFrom, type RunningBot } from '../../bot/host';
 import { AZURITE_KEY } from '../../bot/store/tables';
-import { azuriteConnectionString, startTestAzurite, uniquePrefix, type TestAzurite } from '../support/azurite';
+import {
+  azuriteConnectionString,
+  startTestAzurite,
+  uniquePrefix,
+  type TestAzurite,
+} from '../support/azurite';
 import { PEOPLE } from '../support/bot-under-test';
 import { FakeConnector } from '../support/fake-connector';
 import { TeamsClient } from '../support/teams-client';
@@ -33,7 +38,13 @@ beforeAll(async () => {
     CARD_SIGNING_SECRET: 'k'.repeat(40),
     TABLE_PREFIX: uniquePrefix(),
   });
-  bot = await startBot({ settings, location: tablesLocationFrom(settings), cardSigningSecret: settings.CARD_SIGNING_SECRET!, port: 0, host: '127.0.0.1' });
+  bot = await startBot({
+    settings,
+    location: tablesLocationFrom(settings),
+    cardSigningSecret: settings.CARD_SIGNING_SECRET!,
+    port: 0,
+    host: '127.0.0.1',
+  });
   client = new TeamsClient(bot.url, connector.url);
 });
 afterAll(async () => {
@@ -48,7 +59,13 @@ const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 function forgedBotFrameworkToken(): string {
   const now = Math.floor(Date.now() / 1000);
   const header = b64({ alg: 'RS256', typ: 'JWT', kid: 'forged-key-id' });
-  const payload = b64({ iss: 'https://api.botframework.com', aud: BOT_ID, serviceUrl: connector.url, nbf: now - 60, exp: now + 3600 });
+  const payload = b64({
+    iss: 'https://api.botframework.com',
+    aud: BOT_ID,
+    serviceUrl: connector.url,
+    nbf: now - 60,
+    exp: now + 3600,
+  });
   return `${header}.${payload}.${Buffer.from('not a signature').toString('base64url')}`;
 }
 
@@ -70,7 +87,11 @@ test('a POST with a bogus bearer token is a 401', async () => {
 
 test('a forged token that sends the SDK for signing keys is a 401, answered without hanging', async () => {
   const started = Date.now();
-  const res = await client.postRaw(JSON.stringify(message()), { 'content-type': 'application/json', authorization: `Bearer ${forgedBotFrameworkToken()}` }, 20000);
+  const res = await client.postRaw(
+    JSON.stringify(message()),
+    { 'content-type': 'application/json', authorization: `Bearer ${forgedBotFrameworkToken()}` },
+    20000,
+  );
   expect(Date.now() - started).toBeLessThan(20000);
   // Offline, the SDK's key fetch fails: that must not become a 500 carrying its error message.
   expect(res.text).not.toMatch(/ENOTFOUND|botframework\.com/);

@@ -5,10 +5,16 @@ import { cardFor, report } from '../support/deviation-flows';
 /** Proactive cards through a connector that throttles (429) or says the user is gone (403). */
 let t: BotUnderTest;
 const { ingrid, emil } = PEOPLE;
-const toIngrid = (method: string, path: string) => method === 'POST' && decodeURIComponent(path).includes(t.client.personalConversationId(ingrid));
+const toIngrid = (method: string, path: string) =>
+  method === 'POST' && decodeURIComponent(path).includes(t.client.personalConversationId(ingrid));
 /** The connector requests that carried the handler card for `ref` to Ingrid. */
 const handlerCardAttempts = (ref: string) =>
-  t.connector.requests.filter((r) => toIngrid(r.method, r.path) && JSON.stringify(r.body).includes(ref) && JSON.stringify(r.body).includes('"deviation.take"'));
+  t.connector.requests.filter(
+    (r) =>
+      toIngrid(r.method, r.path) &&
+      JSON.stringify(r.body).includes(ref) &&
+      JSON.stringify(r.body).includes('"deviation.take"'),
+  );
 
 beforeAll(async () => {
   t = await startBotUnderTest();
@@ -33,7 +39,9 @@ test('a 502 from the connector is retried and the leader still gets the card', a
   const { ref } = await report(t, emil);
   await cardFor(t, ingrid, ref, 'deviation.take', 10000);
   expect(handlerCardAttempts(ref).map((r) => r.status)).toEqual([502, 200]);
-  expect((await t.deviations.cardCopies(ref)).find((c) => c.kind === 'handler')?.activityId).toMatch(/^act-/);
+  expect(
+    (await t.deviations.cardCopies(ref)).find((c) => c.kind === 'handler')?.activityId,
+  ).toMatch(/^act-/);
 });
 
 test('403 (the leader blocked the bot): the report is stored, the receipt says it, and the conversation is forgotten', async () => {

@@ -55,7 +55,11 @@ test.each([
 });
 
 test('a 300 KB body is a 413', async () => {
-  const res = await t.client.post({ ...valid(), text: 'hjelp', channelData: { padding: 'x'.repeat(300 * 1024) } });
+  const res = await t.client.post({
+    ...valid(),
+    text: 'hjelp',
+    channelData: { padding: 'x'.repeat(300 * 1024) },
+  });
   expect(res.status).toBe(413);
 });
 
@@ -67,9 +71,14 @@ test('text/plain content is a 4xx', async () => {
 test.each([
   ['without a value', {}],
   ['with a value that is not an object', { value: 'x' }],
-  ['with an Action.Execute without a verb', { value: { action: { type: 'Action.Execute', data: {} } } }],
+  [
+    'with an Action.Execute without a verb',
+    { value: { action: { type: 'Action.Execute', data: {} } } },
+  ],
 ])('a card action invoke %s is a malformed envelope: a 4xx, not a 5xx', async (_name, extra) => {
-  const res = await t.client.post(t.client.activity(emil, { type: 'invoke', name: 'adaptiveCard/action', ...extra }));
+  const res = await t.client.post(
+    t.client.activity(emil, { type: 'invoke', name: 'adaptiveCard/action', ...extra }),
+  );
   expect4xx(res.status);
 });
 

@@ -18,7 +18,10 @@ beforeAll(async () => {
   third = (await report(t, emil, { description: 'Tredje' })).ref;
   const card = await cardFor(t, ingrid, closed, 'deviation.take');
   const taken = await act(t, ingrid, card, 'deviation.take');
-  await act(t, ingrid, { id: card.id, card: taken.card }, 'deviation.close', { cause: 'Årsak', closingMeasures: 'Tiltak' });
+  await act(t, ingrid, { id: card.id, card: taken.card }, 'deviation.close', {
+    cause: 'Årsak',
+    closingMeasures: 'Tiltak',
+  });
 });
 afterAll(async () => {
   await t?.stop();
@@ -28,7 +31,12 @@ afterAll(async () => {
 async function ask(user: TeamsUser, text: string): Promise<{ card?: any; text?: string }> {
   const before = t.connector.sent().length;
   expect((await t.client.message(user, text)).status).toBe(200);
-  const reply = await t.connector.waitFor(() => t.connector.sent().slice(before).find((a) => a.conversationId === chat(user)));
+  const reply = await t.connector.waitFor(() =>
+    t.connector
+      .sent()
+      .slice(before)
+      .find((a) => a.conversationId === chat(user)),
+  );
   return { card: adaptiveCardsOf(reply.activity)[0], text: reply.activity.text };
 }
 
@@ -103,12 +111,24 @@ describe('anonymous report', () => {
     const mark = t.connector.requests.length;
     const taken = await act(t, ingrid, leaderCard, 'deviation.take');
     expect(JSON.stringify(taken.card)).not.toContain('Emil');
-    const closedCard = await act(t, ingrid, { id: leaderCard.id, card: taken.card }, 'deviation.close', { cause: 'Årsak A', closingMeasures: 'Tiltak A' });
+    const closedCard = await act(
+      t,
+      ingrid,
+      { id: leaderCard.id, card: taken.card },
+      'deviation.close',
+      { cause: 'Årsak A', closingMeasures: 'Tiltak A' },
+    );
     expect(JSON.stringify(closedCard.card)).not.toContain('Emil');
 
-    const outcome = await t.connector.waitFor(() => t.connector.cardsIn(chat(emil)).find((c) => cardText(c.card).includes(`Avviket ditt er lukket (${ref})`)));
+    const outcome = await t.connector.waitFor(() =>
+      t.connector
+        .cardsIn(chat(emil))
+        .find((c) => cardText(c.card).includes(`Avviket ditt er lukket (${ref})`)),
+    );
     expect(cardText(outcome.card)).toContain('Årsak A');
-    const toOthers = t.connector.requests.slice(mark).filter((r) => r.conversationId && r.conversationId !== chat(emil));
+    const toOthers = t.connector.requests
+      .slice(mark)
+      .filter((r) => r.conversationId && r.conversationId !== chat(emil));
     expect(toOthers.length).toBeGreaterThan(0);
     for (const r of toOthers) expect(JSON.stringify(r.body)).not.toContain('Emil');
   });

@@ -10,7 +10,8 @@ import { act, cardFor, invokeCard, report } from '../support/deviation-flows';
 let t: BotUnderTest;
 const { ingrid, emil, lars, per } = PEOPLE;
 
-const NOT_ALLOWED = (ref: string) => `Du har ikke tilgang til å gjøre dette med ${ref}. Ingenting er endret.`;
+const NOT_ALLOWED = (ref: string) =>
+  `Du har ikke tilgang til å gjøre dette med ${ref}. Ingenting er endret.`;
 const FORGED = 'Kortet er ikke gyldig';
 const STALE = 'Saken ble endret av noen andre mens du så på den.';
 
@@ -29,7 +30,10 @@ async function newCase() {
 
 /** rev and the number of audit events, to show that nothing changed. */
 async function stateOf(ref: string) {
-  return { rev: (await t.deviations.get(ref))!.deviation.rev, events: (await t.deviations.events(ref)).length };
+  return {
+    rev: (await t.deviations.get(ref))!.deviation.rev,
+    events: (await t.deviations.events(ref)).length,
+  };
 }
 
 test('the reporter (an employee) pressing take is refused and nothing changes', async () => {
@@ -55,11 +59,32 @@ test('a forged signature, or this card\'s signature on another reference, is "no
   const data = executeAction(c.leaderCard.card, 'deviation.take').data!;
   const before = [await stateOf(c.ref), await stateOf(other.ref)];
 
-  const forged = invokeCard(await t.client.cardAction(ingrid, 'deviation.take', { ...data, sig: 'A'.repeat(32) }, { replyToId: c.leaderCard.id }));
+  const forged = invokeCard(
+    await t.client.cardAction(
+      ingrid,
+      'deviation.take',
+      { ...data, sig: 'A'.repeat(32) },
+      { replyToId: c.leaderCard.id },
+    ),
+  );
   expect(cardText(forged)).toContain(FORGED);
-  const swapped = invokeCard(await t.client.cardAction(ingrid, 'deviation.take', { ...data, ref: other.ref }, { replyToId: c.leaderCard.id }));
+  const swapped = invokeCard(
+    await t.client.cardAction(
+      ingrid,
+      'deviation.take',
+      { ...data, ref: other.ref },
+      { replyToId: c.leaderCard.id },
+    ),
+  );
   expect(cardText(swapped)).toContain(FORGED);
-  const invented = invokeCard(await t.client.cardAction(ingrid, 'deviation.take', { ...data, rev: 7 }, { replyToId: c.leaderCard.id }));
+  const invented = invokeCard(
+    await t.client.cardAction(
+      ingrid,
+      'deviation.take',
+      { ...data, rev: 7 },
+      { replyToId: c.leaderCard.id },
+    ),
+  );
   expect(cardText(invented)).toContain(FORGED);
 
   expect([await stateOf(c.ref), await stateOf(other.ref)]).toEqual(before);
@@ -70,7 +95,9 @@ test('a stale card (an old rev) shows the current state with a notice', async ()
   await act(t, ingrid, c.leaderCard, 'deviation.take');
   const before = await stateOf(c.ref);
   // The same old card pressed again (a new press, so a new activity id).
-  const { card } = await act(t, ingrid, c.leaderCard, 'deviation.reject', { rejectReason: 'Ikke et avvik' });
+  const { card } = await act(t, ingrid, c.leaderCard, 'deviation.reject', {
+    rejectReason: 'Ikke et avvik',
+  });
   expect(cardText(card)).toContain(STALE);
   expect(cardText(card)).toContain('Under behandling');
   expect(await stateOf(c.ref)).toEqual(before);
@@ -80,8 +107,15 @@ test('close straight from registrert is refused by the workflow', async () => {
   const c = await newCase();
   const before = await stateOf(c.ref);
   const data = executeAction(c.leaderCard.card, 'deviation.take').data!;
-  const res = await t.client.cardAction(ingrid, 'deviation.close', { ...data, cause: 'c', closingMeasures: 'm' }, { replyToId: c.leaderCard.id });
-  expect(cardText(invokeCard(res))).toContain('«Lukket» kan ikke gjøres når saken har status «Registrert». Ingenting er endret.');
+  const res = await t.client.cardAction(
+    ingrid,
+    'deviation.close',
+    { ...data, cause: 'c', closingMeasures: 'm' },
+    { replyToId: c.leaderCard.id },
+  );
+  expect(cardText(invokeCard(res))).toContain(
+    '«Lukket» kan ikke gjøres når saken har status «Registrert». Ingenting er endret.',
+  );
   expect(await stateOf(c.ref)).toEqual(before);
 });
 
@@ -110,7 +144,9 @@ test('the same invoke (same activity id) sent twice gives one audit event', asyn
 test('the same invoke arriving twice at once (a connector retry) still gives one audit event', async () => {
   const c = await newCase();
   const id = t.client.newActivityId();
-  const both = await Promise.all([1, 2].map(() => act(t, ingrid, c.leaderCard, 'deviation.take', {}, { id })));
+  const both = await Promise.all(
+    [1, 2].map(() => act(t, ingrid, c.leaderCard, 'deviation.take', {}, { id })),
+  );
   for (const { response } of both) expect(response.status).toBe(200);
   expect((await t.deviations.events(c.ref)).map((e) => e.kind)).toEqual(['reported', 'take']);
 });
@@ -120,8 +156,14 @@ test('two leaders closing at once with the same rev: one close, the other sees t
   const taken = await act(t, ingrid, c.leaderCard, 'deviation.take');
   const card = { id: c.leaderCard.id, card: taken.card };
   const [a, b] = await Promise.all([
-    act(t, ingrid, card, 'deviation.close', { cause: 'Årsak fra Ingrid', closingMeasures: 'Tiltak fra Ingrid' }),
-    act(t, per, card, 'deviation.close', { cause: 'Årsak fra Per', closingMeasures: 'Tiltak fra Per' }),
+    act(t, ingrid, card, 'deviation.close', {
+      cause: 'Årsak fra Ingrid',
+      closingMeasures: 'Tiltak fra Ingrid',
+    }),
+    act(t, per, card, 'deviation.close', {
+      cause: 'Årsak fra Per',
+      closingMeasures: 'Tiltak fra Per',
+    }),
   ]);
   const events = await t.deviations.events(c.ref);
   expect(events.filter((e) => e.kind === 'close')).toHaveLength(1);

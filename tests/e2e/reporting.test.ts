@@ -1,6 +1,14 @@
 import { referenceYear } from '../../bot/deviations/deviation-reference';
 import { PEOPLE, startBotUnderTest, type BotUnderTest } from '../support/bot-under-test';
-import { cardText, errorBeside, executeAction, factValue, inputIds, inputValue, verbsOf } from '../support/cards';
+import {
+  cardText,
+  errorBeside,
+  executeAction,
+  factValue,
+  inputIds,
+  inputValue,
+  verbsOf,
+} from '../support/cards';
 import { adaptiveCardsOf } from '../support/fake-connector';
 import { cardFor, invokeCard, report, validReport } from '../support/deviation-flows';
 
@@ -24,20 +32,36 @@ async function replyTo(user: typeof emil, text: string) {
   const before = t.connector.sent().length;
   const res = await t.client.message(user, text);
   expect(res.status).toBe(200);
-  const reply = await t.connector.waitFor(() => t.connector.sent().slice(before).find((a) => a.conversationId === t.client.personalConversationId(user)));
+  const reply = await t.connector.waitFor(() =>
+    t.connector
+      .sent()
+      .slice(before)
+      .find((a) => a.conversationId === t.client.personalConversationId(user)),
+  );
   return reply;
 }
 
-const FORM_INPUTS = ['type', 'categoryId', 'unitId', 'occurredOn', 'description', 'severity', 'anonymous'];
+const FORM_INPUTS = [
+  'type',
+  'categoryId',
+  'unitId',
+  'occurredOn',
+  'description',
+  'severity',
+  'anonymous',
+];
 
-test.each(['meld avvik', 'avvik', 'report deviation', 'Meld avvik!'])('"%s" answers with the report form', async (text) => {
-  const reply = await replyTo(emil, text);
-  const [card] = adaptiveCardsOf(reply.activity);
-  expect(card).toBeDefined();
-  expect(inputIds(card)).toEqual(expect.arrayContaining(FORM_INPUTS));
-  expect(verbsOf(card)).toContain('deviation.submit');
-  expect(inputValue(card, 'unitId')).toBe('sentrum-barnehage'); // Emil's own unit, preselected
-});
+test.each(['meld avvik', 'avvik', 'report deviation', 'Meld avvik!'])(
+  '"%s" answers with the report form',
+  async (text) => {
+    const reply = await replyTo(emil, text);
+    const [card] = adaptiveCardsOf(reply.activity);
+    expect(card).toBeDefined();
+    expect(inputIds(card)).toEqual(expect.arrayContaining(FORM_INPUTS));
+    expect(verbsOf(card)).toContain('deviation.submit');
+    expect(inputValue(card, 'unitId')).toBe('sentrum-barnehage'); // Emil's own unit, preselected
+  },
+);
 
 test('"hjelp" answers with the help card', async () => {
   const reply = await replyTo(emil, 'hjelp');
@@ -49,16 +73,25 @@ test('"hjelp" answers with the help card', async () => {
 test('installing the bot greets with the help card and remembers the conversation', async () => {
   const before = t.connector.cardsIn(t.client.personalConversationId(sofie)).length;
   expect((await t.client.install(sofie)).status).toBe(200);
-  const posted = await t.connector.waitFor(() => t.connector.cardsIn(t.client.personalConversationId(sofie))[before]);
+  const posted = await t.connector.waitFor(
+    () => t.connector.cardsIn(t.client.personalConversationId(sofie))[before],
+  );
   expect(cardText(posted.card)).toContain('mine avvik');
-  expect((await t.conversations.forUser(sofie.aadObjectId))?.conversationId).toBe(t.client.personalConversationId(sofie));
+  expect((await t.conversations.forUser(sofie.aadObjectId))?.conversationId).toBe(
+    t.client.personalConversationId(sofie),
+  );
 });
 
 test('the help card\'s "Meld avvik" button posts the form', async () => {
   const before = t.connector.cardsIn(emilChat()).length;
   const res = await t.client.cardAction(emil, 'command.run', { command: 'report' });
   expect(res.status).toBe(200);
-  const posted = await t.connector.waitFor(() => t.connector.cardsIn(emilChat()).slice(before).find((c) => verbsOf(c.card).includes('deviation.submit')));
+  const posted = await t.connector.waitFor(() =>
+    t.connector
+      .cardsIn(emilChat())
+      .slice(before)
+      .find((c) => verbsOf(c.card).includes('deviation.submit')),
+  );
   expect(inputIds(posted.card)).toEqual(expect.arrayContaining(FORM_INPUTS));
 });
 
@@ -85,17 +118,33 @@ test('a valid report: receipt with reference and status, a card to the leader, s
 
   const leaderCard = await cardFor(t, ingrid, ref, 'deviation.take');
   expect(cardText(leaderCard.card)).toContain(ref);
-  expect(executeAction(leaderCard.card, 'deviation.take').data).toMatchObject({ ref, rev: 1, sig: expect.any(String) });
+  expect(executeAction(leaderCard.card, 'deviation.take').data).toMatchObject({
+    ref,
+    rev: 1,
+    sig: expect.any(String),
+  });
 
   const stored = await t.deviations.get(ref);
-  expect(stored?.deviation).toMatchObject({ status: 'registrert', reporterId: emil.aadObjectId, handlerId: ingrid.aadObjectId, unitId: 'sentrum-barnehage', rev: 1 });
+  expect(stored?.deviation).toMatchObject({
+    status: 'registrert',
+    reporterId: emil.aadObjectId,
+    handlerId: ingrid.aadObjectId,
+    unitId: 'sentrum-barnehage',
+    rev: 1,
+  });
   expect((await t.deviations.events(ref)).map((e) => e.kind)).toEqual(['reported']);
   // The receipt replaced the form in Emil's chat.
-  expect(t.connector.updates().some((u) => u.conversationId === emilChat() && u.activityId === receiptActivityId)).toBe(true);
+  expect(
+    t.connector
+      .updates()
+      .some((u) => u.conversationId === emilChat() && u.activityId === receiptActivityId),
+  ).toBe(true);
 });
 
 test('${1+1} typed in the description stays literal in the card the leader receives', async () => {
-  const { ref } = await report(t, emil, { description: 'Regnestykket ${1+1} og ${user.name} står i teksten' });
+  const { ref } = await report(t, emil, {
+    description: 'Regnestykket ${1+1} og ${user.name} står i teksten',
+  });
   const leaderCard = await cardFor(t, ingrid, ref, 'deviation.take');
   expect(cardText(leaderCard.card)).toContain('Regnestykket ${1+1} og ${user.name} står i teksten');
   expect(JSON.stringify(leaderCard.card)).not.toContain('Regnestykket 2');
@@ -104,7 +153,9 @@ test('${1+1} typed in the description stays literal in the card the leader recei
 describe('validation: the form comes back with the error beside the field, every value kept, nothing stored', () => {
   async function counterValue(): Promise<number> {
     try {
-      const e = await t.bot.tables.client('Counters').getEntity<{ value: number }>('reference', String(referenceYear(new Date())));
+      const e = await t.bot.tables
+        .client('Counters')
+        .getEntity<{ value: number }>('reference', String(referenceYear(new Date())));
       return Number(e.value);
     } catch {
       return 0;
@@ -113,19 +164,42 @@ describe('validation: the form comes back with the error beside the field, every
 
   test.each([
     ['missing description', { description: '' }, 'description', 'Må fylles ut.'],
-    ['oversized description', { description: 'x'.repeat(5000) }, 'description', 'Teksten er for lang (maks 4000 tegn).'],
-    ['unknown category', { categoryId: 'finnes-ikke' }, 'categoryId', 'Velg et av alternativene i listen.'],
+    [
+      'oversized description',
+      { description: 'x'.repeat(5000) },
+      'description',
+      'Teksten er for lang (maks 4000 tegn).',
+    ],
+    [
+      'unknown category',
+      { categoryId: 'finnes-ikke' },
+      'categoryId',
+      'Velg et av alternativene i listen.',
+    ],
   ])('%s', async (_name, bad, field, error) => {
     const counter = await counterValue();
     const leaderCards = t.connector.cardsIn(ingridChat()).length;
     const mine = (await t.deviations.byReporter(emil.aadObjectId)).length;
     const data = validReport({ ...bad, suggestion: 'Sett opp skilt', anonymous: 'true' });
 
-    const res = await t.client.cardAction(emil, 'deviation.submit', data, { replyToId: 'form-card' });
+    const res = await t.client.cardAction(emil, 'deviation.submit', data, {
+      replyToId: 'form-card',
+    });
     const form = invokeCard(res);
     expect(inputIds(form)).toEqual(expect.arrayContaining(FORM_INPUTS));
     expect(errorBeside(form, field as string)).toBe(error);
-    for (const id of ['type', 'categoryId', 'unitId', 'occurredOn', 'occurredTime', 'description', 'immediateAction', 'suggestion', 'severity', 'anonymous']) {
+    for (const id of [
+      'type',
+      'categoryId',
+      'unitId',
+      'occurredOn',
+      'occurredTime',
+      'description',
+      'immediateAction',
+      'suggestion',
+      'severity',
+      'anonymous',
+    ]) {
       expect([id, inputValue(form, id)]).toEqual([id, data[id]]);
     }
     expect(executeAction(form, 'deviation.submit').data?.formId).toBe(data.formId);

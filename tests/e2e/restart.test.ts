@@ -32,14 +32,22 @@ test('after a restart (close + startBot on the same Azurite and prefix) lists an
   // "mine avvik" still lists the report.
   const before = t.connector.sent().length;
   expect((await t.client.message(emil, 'mine avvik')).status).toBe(200);
-  const list = await t.connector.waitFor(() => t.connector.sent().slice(before).find((a) => a.conversationId === t.client.personalConversationId(emil)));
+  const list = await t.connector.waitFor(() =>
+    t.connector
+      .sent()
+      .slice(before)
+      .find((a) => a.conversationId === t.client.personalConversationId(emil)),
+  );
   expect(cardText(adaptiveCardsOf(list.activity)[0])).toContain(reported.ref);
 
   // The card Ingrid got before the restart still works (same signing secret), and the receipt follows.
   const mark = t.connector.updates().length;
   const taken = await act(t, ingrid, leaderCard, 'deviation.take');
   expect(cardText(taken.card)).toContain('Under behandling');
-  const receipt = t.connector.updates().slice(mark).find((u) => u.activityId === reported.receiptActivityId);
+  const receipt = t.connector
+    .updates()
+    .slice(mark)
+    .find((u) => u.activityId === reported.receiptActivityId);
   expect(factValue(adaptiveCardsOf(receipt?.activity)[0], 'Status')).toBe('Under behandling');
 
   // New reports continue the numbering instead of starting again.
@@ -49,10 +57,18 @@ test('after a restart (close + startBot on the same Azurite and prefix) lists an
 
 test('a draft typed before a restart is still there after it', async () => {
   // An invalid submit keeps the typed values as a draft in user state (Azure Tables).
-  await t.client.cardAction(emil, 'deviation.submit', { description: 'Utkast før omstart', categoryId: 'hms' });
+  await t.client.cardAction(emil, 'deviation.submit', {
+    description: 'Utkast før omstart',
+    categoryId: 'hms',
+  });
   await t.restart();
   const before = t.connector.sent().length;
   await t.client.message(emil, 'meld avvik');
-  const form = await t.connector.waitFor(() => t.connector.sent().slice(before).find((a) => a.conversationId === t.client.personalConversationId(emil)));
+  const form = await t.connector.waitFor(() =>
+    t.connector
+      .sent()
+      .slice(before)
+      .find((a) => a.conversationId === t.client.personalConversationId(emil)),
+  );
   expect(JSON.stringify(adaptiveCardsOf(form.activity)[0])).toContain('Utkast før omstart');
 });

@@ -16,7 +16,12 @@ import { validReport } from '../support/deviation-flows';
 /** DeviationService.submitReport on a real Azurite: parallel submits and the one-form-one-report rule. */
 let azurite: TestAzurite;
 
-const emil: Actor = { id: PEOPLE.emil.aadObjectId, name: PEOPLE.emil.name, language: 'nb', locale: 'nb-NO' };
+const emil: Actor = {
+  id: PEOPLE.emil.aadObjectId,
+  name: PEOPLE.emil.name,
+  language: 'nb',
+  locale: 'nb-NO',
+};
 
 class RecordingDelivery implements Delivery {
   sent: { reference: string; card: unknown }[] = [];
@@ -64,12 +69,18 @@ afterAll(async () => {
 test('50 parallel submits of different forms give 50 distinct consecutive references', async () => {
   const { tables } = await freshTables(azurite);
   const { service, deviations } = await serviceOn(tables);
-  const results = await Promise.all(Array.from({ length: 50 }, (_, i) => service.submitReport(emil, validReport({ description: `Hendelse ${i}` }))));
+  const results = await Promise.all(
+    Array.from({ length: 50 }, (_, i) =>
+      service.submitReport(emil, validReport({ description: `Hendelse ${i}` })),
+    ),
+  );
 
   expect(results.every((r) => r.ok)).toBe(true);
   const refs = results.map((r) => (r.ok ? r.deviation.ref : ''));
   const year = referenceYear(new Date());
-  expect([...refs].sort()).toEqual(Array.from({ length: 50 }, (_, i) => `AVV-${year}-${String(i + 1).padStart(4, '0')}`));
+  expect([...refs].sort()).toEqual(
+    Array.from({ length: 50 }, (_, i) => `AVV-${year}-${String(i + 1).padStart(4, '0')}`),
+  );
   expect((await deviations.byReporter(emil.id)).length).toBe(50);
   for (const r of results) if (r.ok) expect(referenceIn(r.card)).toBe(r.deviation.ref);
 });
@@ -78,7 +89,10 @@ test('the same form submitted twice in parallel gives one deviation', async () =
   const { tables } = await freshTables(azurite);
   const { service, deviations } = await serviceOn(tables);
   const data = validReport();
-  const [a, b] = await Promise.all([service.submitReport(emil, data), service.submitReport(emil, data)]);
+  const [a, b] = await Promise.all([
+    service.submitReport(emil, data),
+    service.submitReport(emil, data),
+  ]);
 
   const stored = await deviations.byReporter(emil.id);
   expect(stored).toHaveLength(1);
@@ -97,7 +111,12 @@ test('another person cannot take over a form id: no second deviation, no receipt
   const { service, deviations } = await serviceOn(tables);
   const data = validReport();
   await service.submitReport(emil, data);
-  const ingrid: Actor = { id: PEOPLE.ingrid.aadObjectId, name: PEOPLE.ingrid.name, language: 'nb', locale: 'nb-NO' };
+  const ingrid: Actor = {
+    id: PEOPLE.ingrid.aadObjectId,
+    name: PEOPLE.ingrid.name,
+    language: 'nb',
+    locale: 'nb-NO',
+  };
   const theirs = await service.submitReport(ingrid, data);
   expect(theirs.ok).toBe(false);
   expect(cardText(theirs.card)).not.toContain('Takk! Avviket er meldt');

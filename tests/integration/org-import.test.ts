@@ -34,7 +34,13 @@ test('importFile upserts; a second import without a person reports and keeps the
   const demo = demoOrgFile();
 
   const first = await org.importFile(demo, { removeMissing: false });
-  expect(first).toMatchObject({ units: demo.units.length, people: demo.people.length, missingUnits: [], missingPeople: [], removed: false });
+  expect(first).toMatchObject({
+    units: demo.units.length,
+    people: demo.people.length,
+    missingUnits: [],
+    missingPeople: [],
+    removed: false,
+  });
   const snapshot = await org.snapshot();
   expect(snapshot.municipality).toBe('Heim kommune');
   expect(snapshot.org.people.size).toBe(demo.people.length);
@@ -43,7 +49,9 @@ test('importFile upserts; a second import without a person reports and keeps the
   // Ingrid renamed, Emil left out: upsert changes Ingrid, keeps Emil and says so.
   const without = {
     ...demo,
-    people: demo.people.filter((p) => p.id !== EMIL).map((p) => (p.id === INGRID ? { ...p, name: 'Ingrid Haugen Lie' } : p)),
+    people: demo.people
+      .filter((p) => p.id !== EMIL)
+      .map((p) => (p.id === INGRID ? { ...p, name: 'Ingrid Haugen Lie' } : p)),
   };
   const second = await org.importFile(without, { removeMissing: false });
   expect(second.missingPeople).toEqual([EMIL]);
@@ -82,11 +90,16 @@ test('importOrgFile (npm run org:import) imports a valid file', async () => {
   expect((await org.snapshot()).org.people.get(EMIL)?.name).toBe('Emil Vik');
 });
 
-async function importError(json: unknown, name: string): Promise<{ message: string; prefix: string }> {
+async function importError(
+  json: unknown,
+  name: string,
+): Promise<{ message: string; prefix: string }> {
   const file = writeJson(name, json);
   const prefix = uniquePrefix();
   let message = '';
-  await importOrgFile(file, azurite.location, prefix, false).catch((err: Error) => (message = err.message));
+  await importOrgFile(file, azurite.location, prefix, false).catch(
+    (err: Error) => (message = err.message),
+  );
   return { message, prefix };
 }
 
@@ -102,7 +115,9 @@ test('importOrgFile rejects a file with broken references, naming entry and fiel
   json.units[2].parentId = 'nowhere'; // heim-skole
   const { message, prefix } = await importError(json, 'references.json');
   expect(message).toContain('is not a valid organisation file');
-  expect(message).toContain('people[6] (id "00000000-0000-0000-0000-0000000000024").unitId: unknown unit "sentrum-bhg"');
+  expect(message).toContain(
+    'people[6] (id "00000000-0000-0000-0000-0000000000024").unitId: unknown unit "sentrum-bhg"',
+  );
   expect(message).toContain('units[2] (id "heim-skole").parentId: unknown unit "nowhere"');
   expect(await nothingWritten(prefix)).toBe(true);
 });
@@ -119,5 +134,7 @@ test('importOrgFile rejects a file with a missing field, naming entry and field,
 
 test('importOrgFile rejects a file that is not JSON, naming the file', async () => {
   const file = writeJson('broken.json', '{ "municipality": "Heim", ');
-  await expect(importOrgFile(file, azurite.location, uniquePrefix(), false)).rejects.toThrow(/broken\.json: not readable JSON/);
+  await expect(importOrgFile(file, azurite.location, uniquePrefix(), false)).rejects.toThrow(
+    /broken\.json: not readable JSON/,
+  );
 });

@@ -41,7 +41,9 @@ describe('StateStore', () => {
 
   test('a 200 KB document (more than one 64 KiB property) survives the round-trip', async () => {
     const store = new StateStore(tables);
-    const big = JSON.stringify({ text: 'Beskrivelse av hendelsen på avdeling Blåbær. '.repeat(4500).slice(0, 200_000) });
+    const big = JSON.stringify({
+      text: 'Beskrivelse av hendelsen på avdeling Blåbær. '.repeat(4500).slice(0, 200_000),
+    });
     expect(big.length).toBeGreaterThan(200_000);
     await store.write('big', big);
     expect((await store.read(['big'])).get('big')!.json).toBe(big);
@@ -70,11 +72,20 @@ describe('TableStorage (botbuilder Storage)', () => {
     await storage.write({ 'user/1': { reportDraft: { description: 'utkast' } } });
     const first = await storage.read(['user/1', 'user/none']);
     expect(Object.keys(first)).toEqual(['user/1']);
-    expect(first['user/1']).toEqual({ reportDraft: { description: 'utkast' }, eTag: expect.any(String) });
+    expect(first['user/1']).toEqual({
+      reportDraft: { description: 'utkast' },
+      eTag: expect.any(String),
+    });
 
-    await storage.write({ 'user/1': { ...first['user/1'], reportDraft: { description: 'nyere' } } });
-    await expect(storage.write({ 'user/1': { ...first['user/1'], reportDraft: { description: 'eldre' } } })).rejects.toThrow();
-    expect((await storage.read(['user/1']))['user/1'].reportDraft).toEqual({ description: 'nyere' });
+    await storage.write({
+      'user/1': { ...first['user/1'], reportDraft: { description: 'nyere' } },
+    });
+    await expect(
+      storage.write({ 'user/1': { ...first['user/1'], reportDraft: { description: 'eldre' } } }),
+    ).rejects.toThrow();
+    expect((await storage.read(['user/1']))['user/1'].reportDraft).toEqual({
+      description: 'nyere',
+    });
 
     await storage.delete(['user/1']);
     expect(await storage.read(['user/1'])).toEqual({});
@@ -82,7 +93,9 @@ describe('TableStorage (botbuilder Storage)', () => {
 
   test('a 200 KB state object survives the round-trip', async () => {
     const storage = new TableStorage(new StateStore(tables));
-    const value = { history: Array.from({ length: 2000 }, (_, i) => ({ i, text: 'x'.repeat(90) })) };
+    const value = {
+      history: Array.from({ length: 2000 }, (_, i) => ({ i, text: 'x'.repeat(90) })),
+    };
     expect(JSON.stringify(value).length).toBeGreaterThan(200_000);
     await storage.write({ 'conversation/big': value });
     const { eTag, ...read } = (await storage.read(['conversation/big']))['conversation/big'];
@@ -92,15 +105,33 @@ describe('TableStorage (botbuilder Storage)', () => {
 });
 
 describe('ConversationStore', () => {
-  const reference = JSON.stringify({ conversation: { id: 'a:1' }, serviceUrl: 'https://smba.trafficmanager.net/emea/' });
+  const reference = JSON.stringify({
+    conversation: { id: 'a:1' },
+    serviceUrl: 'https://smba.trafficmanager.net/emea/',
+  });
 
   test('saves, replaces, finds and forgets a user conversation', async () => {
     const store = new ConversationStore(tables);
     const userId = '00000000-0000-0000-0000-0000000000020';
     expect(await store.forUser(userId)).toBeUndefined();
-    await store.saveForUser(userId, { reference, conversationId: 'a:1', locale: 'nb-NO', updatedAt: '2026-11-27T08:00:00.000Z' });
-    await store.saveForUser(userId, { reference, conversationId: 'a:2', locale: 'en-GB', updatedAt: '2026-11-27T09:00:00.000Z' });
-    expect(await store.forUser(userId)).toEqual({ reference, conversationId: 'a:2', locale: 'en-GB', updatedAt: '2026-11-27T09:00:00.000Z' });
+    await store.saveForUser(userId, {
+      reference,
+      conversationId: 'a:1',
+      locale: 'nb-NO',
+      updatedAt: '2026-11-27T08:00:00.000Z',
+    });
+    await store.saveForUser(userId, {
+      reference,
+      conversationId: 'a:2',
+      locale: 'en-GB',
+      updatedAt: '2026-11-27T09:00:00.000Z',
+    });
+    expect(await store.forUser(userId)).toEqual({
+      reference,
+      conversationId: 'a:2',
+      locale: 'en-GB',
+      updatedAt: '2026-11-27T09:00:00.000Z',
+    });
     await store.forgetUser(userId);
     expect(await store.forUser(userId)).toBeUndefined();
     await expect(store.forgetUser(userId)).resolves.toBeUndefined();
@@ -108,8 +139,16 @@ describe('ConversationStore', () => {
 
   test('user ids with characters tables forbid, and teams, are stored apart', async () => {
     const store = new ConversationStore(tables);
-    await store.saveForUser('29:1a/b#c?d', { reference, conversationId: 'a:odd', updatedAt: '2026-11-27T08:00:00.000Z' });
-    await store.saveForTeam('19:team@thread.tacv2', { reference, conversationId: '19:team', updatedAt: '2026-11-27T08:00:00.000Z' });
+    await store.saveForUser('29:1a/b#c?d', {
+      reference,
+      conversationId: 'a:odd',
+      updatedAt: '2026-11-27T08:00:00.000Z',
+    });
+    await store.saveForTeam('19:team@thread.tacv2', {
+      reference,
+      conversationId: '19:team',
+      updatedAt: '2026-11-27T08:00:00.000Z',
+    });
     expect((await store.forUser('29:1a/b#c?d'))?.conversationId).toBe('a:odd');
     expect((await store.forUser('29:1a/b#c?d'))?.locale).toBeUndefined();
     expect(await store.forUser('19:team@thread.tacv2')).toBeUndefined();

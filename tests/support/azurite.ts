@@ -55,7 +55,10 @@ export function uniquePrefix(): string {
 }
 
 /** Tables under a fresh prefix on this Azurite, created and ready. */
-export async function freshTables(azurite: TestAzurite, prefix = uniquePrefix()): Promise<{ tables: Tables; prefix: string }> {
+export async function freshTables(
+  azurite: TestAzurite,
+  prefix = uniquePrefix(),
+): Promise<{ tables: Tables; prefix: string }> {
   const tables = openTables(azurite.location, prefix);
   await tables.ensure();
   return { tables, prefix };

@@ -38,11 +38,23 @@ const CLOSE_GRACE_MS = 200;
 /** Demo people (bot/org/demo/heim-kommune.json) as Teams users. */
 export const PEOPLE = {
   /** Ingrid Haugen, enhetsleder of sentrum-barnehage. */
-  ingrid: { id: '29:ingrid', aadObjectId: '00000000-0000-0000-0000-0000000000020', name: 'Ingrid Haugen' },
+  ingrid: {
+    id: '29:ingrid',
+    aadObjectId: '00000000-0000-0000-0000-0000000000020',
+    name: 'Ingrid Haugen',
+  },
   /** Sofie Lunde, leder in sentrum-barnehage (assignable). */
-  sofie: { id: '29:sofie', aadObjectId: '00000000-0000-0000-0000-0000000000024', name: 'Sofie Lunde' },
+  sofie: {
+    id: '29:sofie',
+    aadObjectId: '00000000-0000-0000-0000-0000000000024',
+    name: 'Sofie Lunde',
+  },
   /** Per Kristiansen, rådmann (top unit radmann). */
-  per: { id: '29:per', aadObjectId: '00000000-0000-0000-0000-0000000000021', name: 'Per Kristiansen' },
+  per: {
+    id: '29:per',
+    aadObjectId: '00000000-0000-0000-0000-0000000000021',
+    name: 'Per Kristiansen',
+  },
   /** Lars Moen, enhetsleder of barnevern: a leader, but of another unit. */
   lars: { id: '29:lars', aadObjectId: '00000000-0000-0000-0000-0000000000025', name: 'Lars Moen' },
   /** Emil Vik, ansatt in sentrum-barnehage. */
@@ -84,7 +96,12 @@ export async function startBotUnderTest(options: BotUnderTestOptions = {}): Prom
   const ownAzurite = !options.azurite;
   const connector = await FakeConnector.start();
   const prefix = uniquePrefix();
-  const settings = readSettings({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TABLE_PREFIX: prefix, ...options.env });
+  const settings = readSettings({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    TABLE_PREFIX: prefix,
+    ...options.env,
+  });
   const launch = () =>
     startBot({
       settings,

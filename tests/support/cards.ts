@@ -44,19 +44,31 @@ export function actionsOf(card: any): CardAction[] {
   const collect = (actions: any[] | undefined, owner: any) => {
     for (const a of actions ?? []) {
       if (!a) continue;
-      found.push({ type: a.type, title: a.title, verb: a.verb, data: a.data, inputs: inputsOf(owner) });
+      found.push({
+        type: a.type,
+        title: a.title,
+        verb: a.verb,
+        data: a.data,
+        inputs: inputsOf(owner),
+      });
       if (a.type === 'Action.ShowCard') collect(a.card?.actions, a.card);
     }
   };
   collect(card?.actions, card);
-  for (const set of elementsOf(card).filter((e) => e.type === 'ActionSet')) collect(set.actions, card);
+  for (const set of elementsOf(card).filter((e) => e.type === 'ActionSet'))
+    collect(set.actions, card);
   return found;
 }
 
 /** The Action.Execute with this verb (also inside a ShowCard); throws when the card has none. */
 export function executeAction(card: any, verb: string): CardAction {
   const action = actionsOf(card).find((a) => a.type === 'Action.Execute' && a.verb === verb);
-  if (!action) throw new Error(`card has no Action.Execute "${verb}"; it has ${actionsOf(card).map((a) => a.verb ?? a.type).join(', ')}`);
+  if (!action)
+    throw new Error(
+      `card has no Action.Execute "${verb}"; it has ${actionsOf(card)
+        .map((a) => a.verb ?? a.type)
+        .join(', ')}`,
+    );
   return action;
 }
 

@@ -26,7 +26,8 @@ export function validReport(overrides: Record<string, unknown> = {}): Record<str
 
 /** The card an invoke answered with (Universal Actions: body.value). */
 export function invokeCard(res: BotResponse): any {
-  if (res.status !== 200) throw new Error(`invoke answered ${res.status}: ${res.text.slice(0, 300)}`);
+  if (res.status !== 200)
+    throw new Error(`invoke answered ${res.status}: ${res.text.slice(0, 300)}`);
   return res.body?.value;
 }
 
@@ -39,22 +40,40 @@ export interface Reported {
 }
 
 /** The reporter asks for the form ("meld avvik") and sends it; returns the receipt. */
-export async function report(t: BotUnderTest, reporter: TeamsUser, overrides: Record<string, unknown> = {}): Promise<Reported> {
+export async function report(
+  t: BotUnderTest,
+  reporter: TeamsUser,
+  overrides: Record<string, unknown> = {},
+): Promise<Reported> {
   const conversationId = t.client.personalConversationId(reporter);
   const before = t.connector.cardsIn(conversationId).length;
   const asked = await t.client.message(reporter, 'meld avvik');
   if (asked.status !== 200) throw new Error(`"meld avvik" answered ${asked.status}`);
   const form = await t.connector.waitFor(() => t.connector.cardsIn(conversationId)[before]);
   const formId = executeAction(form.card, 'deviation.submit').data?.formId;
-  const response = await t.client.cardAction(reporter, 'deviation.submit', validReport({ formId, ...overrides }), { replyToId: form.id });
+  const response = await t.client.cardAction(
+    reporter,
+    'deviation.submit',
+    validReport({ formId, ...overrides }),
+    { replyToId: form.id },
+  );
   const receipt = invokeCard(response);
   const ref = referenceIn(receipt);
-  if (!ref) throw new Error(`no reference in the answer to the submit: ${JSON.stringify(receipt).slice(0, 500)}`);
+  if (!ref)
+    throw new Error(
+      `no reference in the answer to the submit: ${JSON.stringify(receipt).slice(0, 500)}`,
+    );
   return { ref, receipt, receiptActivityId: form.id, response };
 }
 
 /** The newest card in a person's chat that mentions `ref` and offers `verb` (waits for it). */
-export async function cardFor(t: BotUnderTest, person: TeamsUser, ref: string, verb?: string, timeoutMs = 5000): Promise<{ id: string; card: any }> {
+export async function cardFor(
+  t: BotUnderTest,
+  person: TeamsUser,
+  ref: string,
+  verb?: string,
+  timeoutMs = 5000,
+): Promise<{ id: string; card: any }> {
   const conversationId = t.client.personalConversationId(person);
   return t.connector.waitFor(() => {
     const cards = t.connector
@@ -78,6 +97,11 @@ export async function act(
   options: { id?: string } = {},
 ): Promise<{ response: BotResponse; card: any }> {
   const action = executeAction(card.card, verb);
-  const response = await t.client.cardAction(person, verb, { ...action.data, ...inputs }, { replyToId: card.id, id: options.id });
+  const response = await t.client.cardAction(
+    person,
+    verb,
+    { ...action.data, ...inputs },
+    { replyToId: card.id, id: options.id },
+  );
   return { response, card: invokeCard(response) };
 }

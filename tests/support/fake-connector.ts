@@ -48,6 +48,13 @@ const ADAPTIVE = 'application/vnd.microsoft.card.adaptive';
 export class FakeConnector {
   readonly requests: ConnectorRequest[] = [];
   private failures: Failure[] = [];
+  private delays: {
+    remaining: number;
+    ms: number;
+    match?: (method: string, path: string) => boolean;
+  }[] = [];
+  /** Requests received and not yet answered (held by delayNext). */
+  held = 0;
   private counter = 0;
   private listeners = new Set<() => void>();
 
@@ -93,38 +100,76 @@ export class FakeConnector {
         for (const listener of [...this.listeners]) listener();
       };
 
-      const failure = this.failures.find((f) => f.remaining > 0 && (!f.match || f.match(method, path)));
-      if (failure) {
-        failure.remaining -= 1;
-        const headers: Record<string, string> = failure.retryAfterSeconds !== undefined ? { 'retry-after': String(failure.retryAfterSeconds) } : {};
-        const code = failure.status === 429 ? 'Throttled' : failure.status === 403 ? 'BotDisabledByAdmin' : 'ServiceError';
-        answer(failure.status, { error: { code, message: `fake connector failure ${failure.status}` } }, headers);
+      const delay = this.delays.find((d) => d.remaining > 0 && (!d.match || d.match(method, path)));
+      if (delay) {
+        delay.remaining -= 1;
+        this.held += 1;
+        setTimeout(() => {
+          this.held -= 1;
+          this.respond(method, path, record, answer);
+        }, delay.ms);
         return;
       }
+      this.respond(method, path, record, answer);
+    });
+  }
 
-      const segments = path.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
-      // segments: v3, conversations, {id}, activities, {activityId}
-      if (segments[0] === 'v3' && segments[1] === 'conversations') {
-        if (segments.length === 2 && method === 'POST') {
-          record.newId = this.nextId('conv');
-          answer(200, { id: record.newId, activityId: this.nextId('act') });
+  private respond(
+    method: string,
+    path: string,
+    record: ConnectorRequest,
+    answer: (status: number, json: unknown, headers?: Record<string, string>) => void,
+  ): void {
+    const failure = this.failures.find(
+      (f) => f.remaining > 0 && (!f.match || f.match(method, path)),
+    );
+    if (failure) {
+      failure.remaining -= 1;
+      const headers: Record<string, string> =
+        failure.retryAfterSeconds !== undefined
+          ? { 'retry-after': String(failure.retryAfterSeconds) }
+          : {};
+      const code =
+        failure.status === 429
+          ? 'Throttled'
+          : failure.status === 403
+            ? 'BotDisabledByAdmin'
+            : 'ServiceError';
+      answer(
+        failure.status,
+        { error: { code, message: `fake connector failure ${failure.status}` } },
+        headers,
+      );
+      return;
+    }
+
+    const segments = path
+      .split('/')
+      .filter(Boolean)
+      .map((s) => decodeURIComponent(s));
+    // segments: v3, conversations, {id}, activities, {activityId}
+    if (segments[0] === 'v3' && segments[1] === 'conversations') {
+      if (segments.length === 2 && method === 'POST') {
+        record.newId = this.nextId('conv');
+        answer(200, { id: record.newId, activityId: this.nextId('act') });
+        return;
+      }
+      if (segments.length >= 4 && segments[3] === 'activities') {
+        record.conversationId = segments[2];
+        record.activityId = segments[4];
+        if (method === 'POST' && segments.length <= 5) {
+          record.newId = this.nextId('act');
+          answer(200, { id: record.newId });
           return;
         }
-        if (segments.length >= 4 && segments[3] === 'activities') {
-          record.conversationId = segments[2];
-          record.activityId = segments[4];
-          if (method === 'POST' && segments.length <= 5) {
-            record.newId = this.nextId('act');
-            answer(200, { id: record.newId });
-            return;
-          }
-          if (method === 'PUT' && segments.length === 5) {
-            answer(200, { id: segments[4] });
-            return;
-          }
+        if (method === 'PUT' && segments.length === 5) {
+          answer(200, { id: segments[4] });
+          return;
         }
       }
-      answer(404, { error: { code: 'NotFound', message: `fake connector has no route ${method} ${path}` } });
+    }
+    answer(404, {
+      error: { code: 'NotFound', message: `fake connector has no route ${method} ${path}` },
     });
   }
 
@@ -132,14 +177,23 @@ export class FakeConnector {
   sent(): PostedActivity[] {
     return this.requests
       .filter((r) => r.method === 'POST' && r.status === 200 && r.conversationId && r.newId)
-      .map((r) => ({ conversationId: r.conversationId!, replyToId: r.activityId, id: r.newId!, activity: r.body }));
+      .map((r) => ({
+        conversationId: r.conversationId!,
+        replyToId: r.activityId,
+        id: r.newId!,
+        activity: r.body,
+      }));
   }
 
   /** Activities the bot replaced (PUT), oldest first. */
   updates(): UpdatedActivity[] {
     return this.requests
       .filter((r) => r.method === 'PUT' && r.status === 200 && r.conversationId && r.activityId)
-      .map((r) => ({ conversationId: r.conversationId!, activityId: r.activityId!, activity: r.body }));
+      .map((r) => ({
+        conversationId: r.conversationId!,
+        activityId: r.activityId!,
+        activity: r.body,
+      }));
   }
 
   /** Adaptive Cards posted in a conversation, with the activity id each got. */
@@ -170,7 +224,11 @@ export class FakeConnector {
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`fake connector: condition not met within ${timeoutMs} ms (${this.requests.length} requests recorded)`));
+        reject(
+          new Error(
+            `fake connector: condition not met within ${timeoutMs} ms (${this.requests.length} requests recorded)`,
+          ),
+        );
       }, timeoutMs);
       const done = () => {
         clearTimeout(timer);
@@ -184,8 +242,17 @@ export class FakeConnector {
    * The next `count` requests (optionally only those `match` accepts) fail with `status`, e.g.
    * 429 with Retry-After: 0 (throttled, retry) or 403 (the user blocked the bot).
    */
-  failNext(count: number, status: number, options: { retryAfterSeconds?: number; match?: (method: string, path: string) => boolean } = {}): void {
+  failNext(
+    count: number,
+    status: number,
+    options: { retryAfterSeconds?: number; match?: (method: string, path: string) => boolean } = {},
+  ): void {
     this.failures.push({ remaining: count, status, ...options });
+  }
+
+  /** Holds the answer to the next `count` matching requests for `ms` (a slow Bot Connector). */
+  delayNext(count: number, ms: number, match?: (method: string, path: string) => boolean): void {
+    this.delays.push({ remaining: count, ms, match });
   }
 
   reset(): void {
@@ -203,5 +270,7 @@ export class FakeConnector {
 
 /** The Adaptive Card contents attached to an activity. */
 export function adaptiveCardsOf(activity: any): any[] {
-  return ((activity?.attachments ?? []) as any[]).filter((a) => a?.contentType === ADAPTIVE).map((a) => a.content);
+  return ((activity?.attachments ?? []) as any[])
+    .filter((a) => a?.contentType === ADAPTIVE)
+    .map((a) => a.content);
 }

@@ -29,7 +29,14 @@ export function sampleDeviation(overrides: Partial<Deviation> = {}): Deviation {
 }
 
 export function reportedEvent(d: Deviation): DeviationEvent {
-  return { ref: d.ref, seq: 1, at: d.createdAt, kind: 'reported', actorId: d.reporterId, toStatus: 'registrert' };
+  return {
+    ref: d.ref,
+    seq: 1,
+    at: d.createdAt,
+    kind: 'reported',
+    actorId: d.reporterId,
+    toStatus: 'registrert',
+  };
 }
 
 /** The next state and its audit event, as the workflow would produce them (enough for store tests). */
@@ -39,9 +46,22 @@ export function changed(
   kind: DeviationEvent['kind'],
   actorId = before.handlerId,
 ): { after: Deviation; event: DeviationEvent } {
-  const after: Deviation = { ...before, ...patch, rev: before.rev + 1, updatedAt: new Date(Date.parse(before.updatedAt) + 60000).toISOString() };
+  const after: Deviation = {
+    ...before,
+    ...patch,
+    rev: before.rev + 1,
+    updatedAt: new Date(Date.parse(before.updatedAt) + 60000).toISOString(),
+  };
   return {
     after,
-    event: { ref: before.ref, seq: after.rev, at: after.updatedAt, kind, actorId, fromStatus: before.status, toStatus: after.status },
+    event: {
+      ref: before.ref,
+      seq: after.rev,
+      at: after.updatedAt,
+      kind,
+      actorId,
+      fromStatus: before.status,
+      toStatus: after.status,
+    },
   };
 }

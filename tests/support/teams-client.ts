@@ -52,7 +52,11 @@ export class TeamsClient {
       locale: user.locale ?? 'nb-NO',
       from: { id: user.id, aadObjectId: user.aadObjectId, name: user.name },
       recipient: { ...BOT },
-      conversation: { id: this.personalConversationId(user), conversationType: 'personal', tenantId: TENANT_ID },
+      conversation: {
+        id: this.personalConversationId(user),
+        conversationType: 'personal',
+        tenantId: TENANT_ID,
+      },
       channelData: { tenant: { id: TENANT_ID } },
       ...extra,
     };
@@ -64,7 +68,11 @@ export class TeamsClient {
   }
 
   /** POSTs raw bytes, for malformed-envelope tests. */
-  async postRaw(raw: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/json' }, timeoutMs = 15000): Promise<BotResponse> {
+  async postRaw(
+    raw: string | Buffer,
+    headers: Record<string, string> = { 'content-type': 'application/json' },
+    timeoutMs = 15000,
+  ): Promise<BotResponse> {
     const res = await fetch(`${this.botUrl}/api/messages`, {
       method: 'POST',
       headers,
@@ -98,9 +106,18 @@ export class TeamsClient {
   }
 
   /** A message in a team channel instead of the personal chat. */
-  channelMessage(user: TeamsUser, text: string, teamId = '19:team-heim@thread.tacv2'): Promise<BotResponse> {
+  channelMessage(
+    user: TeamsUser,
+    text: string,
+    teamId = '19:team-heim@thread.tacv2',
+  ): Promise<BotResponse> {
     return this.message(user, text, {
-      conversation: { id: `${teamId};messageid=${Date.now()}`, conversationType: 'channel', isGroup: true, tenantId: TENANT_ID },
+      conversation: {
+        id: `${teamId};messageid=${Date.now()}`,
+        conversationType: 'channel',
+        isGroup: true,
+        tenantId: TENANT_ID,
+      },
       channelData: { tenant: { id: TENANT_ID }, team: { id: teamId }, channel: { id: teamId } },
     });
   }
@@ -110,15 +127,27 @@ export class TeamsClient {
    * reference, which is what lets it send proactive cards to this person later.
    */
   install(user: TeamsUser): Promise<BotResponse> {
-    return this.post(this.activity(user, { type: 'conversationUpdate', membersAdded: [{ id: BOT.id }] }));
+    return this.post(
+      this.activity(user, { type: 'conversationUpdate', membersAdded: [{ id: BOT.id }] }),
+    );
   }
 
   /** An Action.Execute press (Universal Actions): invoke adaptiveCard/action; body.value holds the returned card. */
-  cardAction(user: TeamsUser, verb: string, data: Record<string, unknown>, options: { replyToId?: string; id?: string; extra?: Activity } = {}): Promise<BotResponse> {
+  cardAction(
+    user: TeamsUser,
+    verb: string,
+    data: Record<string, unknown>,
+    options: { replyToId?: string; id?: string; extra?: Activity } = {},
+  ): Promise<BotResponse> {
     return this.post(this.cardActionActivity(user, verb, data, options));
   }
 
-  cardActionActivity(user: TeamsUser, verb: string, data: Record<string, unknown>, options: { replyToId?: string; id?: string; extra?: Activity } = {}): Activity {
+  cardActionActivity(
+    user: TeamsUser,
+    verb: string,
+    data: Record<string, unknown>,
+    options: { replyToId?: string; id?: string; extra?: Activity } = {},
+  ): Activity {
     return this.activity(user, {
       type: 'invoke',
       name: 'adaptiveCard/action',
@@ -139,7 +168,12 @@ export class TeamsClient {
           commandId: 'reportDeviationFromMessage',
           commandContext: 'message',
           context: { theme: 'default' },
-          messagePayload: { id: '1700000000000', messageType: 'message', body: { contentType: 'html', content: html }, from: { user: { id: user.id, displayName: user.name } } },
+          messagePayload: {
+            id: '1700000000000',
+            messageType: 'message',
+            body: { contentType: 'html', content: html },
+            from: { user: { id: user.id, displayName: user.name } },
+          },
         },
         ...extra,
       }),
@@ -147,12 +181,21 @@ export class TeamsClient {
   }
 
   /** Message action: the dialog's form sent (Action.Submit data). */
-  submitAction(user: TeamsUser, data: Record<string, unknown>, extra: Activity = {}): Promise<BotResponse> {
+  submitAction(
+    user: TeamsUser,
+    data: Record<string, unknown>,
+    extra: Activity = {},
+  ): Promise<BotResponse> {
     return this.post(
       this.activity(user, {
         type: 'invoke',
         name: 'composeExtension/submitAction',
-        value: { commandId: 'reportDeviationFromMessage', commandContext: 'message', data, context: { theme: 'default' } },
+        value: {
+          commandId: 'reportDeviationFromMessage',
+          commandContext: 'message',
+          data,
+          context: { theme: 'default' },
+        },
         ...extra,
       }),
     );

@@ -34,7 +34,13 @@ describe('CardSigner', () => {
   });
 
   test('a different secret does not verify', () => {
-    expect(new CardSigner('another-secret-that-is-at-least-32-characters').verify('AVV-2026-0042', 3, sig)).toBe(false);
+    expect(
+      new CardSigner('another-secret-that-is-at-least-32-characters').verify(
+        'AVV-2026-0042',
+        3,
+        sig,
+      ),
+    ).toBe(false);
   });
 
   test('a signature with non-ASCII characters of the same length does not throw', () => {

@@ -43,28 +43,40 @@ describe('readSettings', () => {
 
   test('BOT_ID alone names every missing companion setting', () => {
     const err = errorOf({ BOT_ID: PRODUCTION.BOT_ID });
-    for (const name of ['BOT_PASSWORD', 'BOT_TENANT_ID', 'TABLES_ENDPOINT', 'CARD_SIGNING_SECRET']) expect(err.message).toContain(name);
+    for (const name of ['BOT_PASSWORD', 'BOT_TENANT_ID', 'TABLES_ENDPOINT', 'CARD_SIGNING_SECRET'])
+      expect(err.message).toContain(name);
   });
 
-  test.each(['BOT_PASSWORD', 'BOT_TENANT_ID', 'TABLES_ENDPOINT', 'CARD_SIGNING_SECRET'])('BOT_ID without %s names it (and only it)', (name) => {
-    const env: Record<string, string> = { ...PRODUCTION };
-    delete env[name];
-    const err = errorOf(env);
-    expect(err.message).toContain(name);
-    for (const other of ['BOT_PASSWORD', 'BOT_TENANT_ID', 'CARD_SIGNING_SECRET'].filter((n) => n !== name)) expect(err.message).not.toContain(`${other}:`);
-  });
+  test.each(['BOT_PASSWORD', 'BOT_TENANT_ID', 'TABLES_ENDPOINT', 'CARD_SIGNING_SECRET'])(
+    'BOT_ID without %s names it (and only it)',
+    (name) => {
+      const env: Record<string, string> = { ...PRODUCTION };
+      delete env[name];
+      const err = errorOf(env);
+      expect(err.message).toContain(name);
+      for (const other of ['BOT_PASSWORD', 'BOT_TENANT_ID', 'CARD_SIGNING_SECRET'].filter(
+        (n) => n !== name,
+      ))
+        expect(err.message).not.toContain(`${other}:`);
+    },
+  );
 
   test('TABLES_CONNECTION_STRING replaces TABLES_ENDPOINT', () => {
     const { TABLES_ENDPOINT, ...rest } = PRODUCTION;
     void TABLES_ENDPOINT;
-    expect(() => readSettings({ ...rest, TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true' })).not.toThrow();
+    expect(() =>
+      readSettings({ ...rest, TABLES_CONNECTION_STRING: 'UseDevelopmentStorage=true' }),
+    ).not.toThrow();
   });
 
   test('MultiTenant needs no tenant id; UserAssignedMSI needs no password', () => {
     const { BOT_TENANT_ID, BOT_PASSWORD, ...rest } = PRODUCTION;
-    void BOT_TENANT_ID; void BOT_PASSWORD;
+    void BOT_TENANT_ID;
+    void BOT_PASSWORD;
     expect(() => readSettings({ ...rest, BOT_PASSWORD, BOT_TYPE: 'MultiTenant' })).not.toThrow();
-    expect(() => readSettings({ ...rest, BOT_TENANT_ID, BOT_TYPE: 'UserAssignedMSI' })).not.toThrow();
+    expect(() =>
+      readSettings({ ...rest, BOT_TENANT_ID, BOT_TYPE: 'UserAssignedMSI' }),
+    ).not.toThrow();
   });
 
   test.each(['abc', '0', '-1', '65536', '3978.5', ' '])('PORT %j is refused and named', (port) => {
@@ -72,7 +84,9 @@ describe('readSettings', () => {
   });
 
   test('a short CARD_SIGNING_SECRET is refused', () => {
-    expect(errorOf({ ...PRODUCTION, CARD_SIGNING_SECRET: 'short' }).message).toContain('CARD_SIGNING_SECRET');
+    expect(errorOf({ ...PRODUCTION, CARD_SIGNING_SECRET: 'short' }).message).toContain(
+      'CARD_SIGNING_SECRET',
+    );
   });
 
   test.each([
@@ -86,7 +100,15 @@ describe('readSettings', () => {
   });
 
   test('empty strings count as unset', () => {
-    const s = readSettings({ PORT: '', HOST: '', BOT_ID: '', BOT_PASSWORD: '', LOG_LEVEL: '', TABLE_PREFIX: '', CARD_SIGNING_SECRET: '' });
+    const s = readSettings({
+      PORT: '',
+      HOST: '',
+      BOT_ID: '',
+      BOT_PASSWORD: '',
+      LOG_LEVEL: '',
+      TABLE_PREFIX: '',
+      CARD_SIGNING_SECRET: '',
+    });
     expect(s.PORT).toBe(3978);
     expect(s.HOST).toBe('0.0.0.0');
     expect(s.LOG_LEVEL).toBe('info');

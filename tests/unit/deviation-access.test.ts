@@ -1,4 +1,9 @@
-import { assignableLeaders, mayHandle, mayKnowReporter, mayView } from '../../bot/deviations/deviation-access';
+import {
+  assignableLeaders,
+  mayHandle,
+  mayKnowReporter,
+  mayView,
+} from '../../bot/deviations/deviation-access';
 import {
   isInLineAbove,
   leaderAbove,
@@ -39,7 +44,13 @@ const units: Unit[] = [
 const org = makeOrganisation(people, units);
 
 const inA = (overrides = {}) =>
-  sampleDeviation({ unitId: 'enhet-a', handlerId: 'leaderA', reporterId: 'reporterA', reporterName: 'Rolf Melder', ...overrides });
+  sampleDeviation({
+    unitId: 'enhet-a',
+    handlerId: 'leaderA',
+    reporterId: 'reporterA',
+    reporterName: 'Rolf Melder',
+    ...overrides,
+  });
 
 const ids = (list: { id: string }[]) => list.map((x) => x.id);
 
@@ -102,12 +113,14 @@ describe('mayKnowReporter', () => {
   test('an anonymous reporter is hidden from everyone but the reporter', () => {
     const d = inA({ anonymous: true });
     expect(mayKnowReporter(d, 'reporterA')).toBe(true);
-    for (const viewer of ['leaderA', 'leaderA2', 'radmann', 'empA', 'leaderB']) expect(mayKnowReporter(d, viewer)).toBe(false);
+    for (const viewer of ['leaderA', 'leaderA2', 'radmann', 'empA', 'leaderB'])
+      expect(mayKnowReporter(d, viewer)).toBe(false);
   });
 
   test('a named reporter is known to the handlers', () => {
     const d = inA({ anonymous: false });
-    for (const viewer of ['leaderA', 'radmann', 'reporterA']) expect(mayKnowReporter(d, viewer)).toBe(true);
+    for (const viewer of ['leaderA', 'radmann', 'reporterA'])
+      expect(mayKnowReporter(d, viewer)).toBe(true);
   });
 });
 
@@ -136,11 +149,14 @@ describe('organisation: the line', () => {
   });
 
   test('unitChainUp stops on a cycle', () => {
-    const cyclic = makeOrganisation([], [
-      { id: 'x', name: 'X', kind: 'enhet', parentId: 'y' },
-      { id: 'y', name: 'Y', kind: 'enhet', parentId: 'z' },
-      { id: 'z', name: 'Z', kind: 'enhet', parentId: 'x' },
-    ]);
+    const cyclic = makeOrganisation(
+      [],
+      [
+        { id: 'x', name: 'X', kind: 'enhet', parentId: 'y' },
+        { id: 'y', name: 'Y', kind: 'enhet', parentId: 'z' },
+        { id: 'z', name: 'Z', kind: 'enhet', parentId: 'x' },
+      ],
+    );
     expect(ids(unitChainUp(cyclic, 'x'))).toEqual(['x', 'y', 'z']);
     const selfParent = makeOrganisation([], [{ id: 's', name: 'S', kind: 'enhet', parentId: 's' }]);
     expect(ids(unitChainUp(selfParent, 's'))).toEqual(['s']);
@@ -167,10 +183,13 @@ describe('organisation: the line', () => {
   });
 
   test('unitsLedBy terminates on a cycle', () => {
-    const cyclic = makeOrganisation([], [
-      { id: 'x', name: 'X', kind: 'enhet', parentId: 'y', leaderId: 'p' },
-      { id: 'y', name: 'Y', kind: 'enhet', parentId: 'x' },
-    ]);
+    const cyclic = makeOrganisation(
+      [],
+      [
+        { id: 'x', name: 'X', kind: 'enhet', parentId: 'y', leaderId: 'p' },
+        { id: 'y', name: 'Y', kind: 'enhet', parentId: 'x' },
+      ],
+    );
     expect(ids(unitsLedBy(cyclic, 'p')).sort()).toEqual(['x', 'y']);
   });
 

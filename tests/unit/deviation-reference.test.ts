@@ -1,4 +1,8 @@
-import { formatReference, parseReference, referenceYear } from '../../bot/deviations/deviation-reference';
+import {
+  formatReference,
+  parseReference,
+  referenceYear,
+} from '../../bot/deviations/deviation-reference';
 
 describe('formatReference', () => {
   test.each([
@@ -12,9 +16,12 @@ describe('formatReference', () => {
     expect(formatReference(2026, sequence)).toBe(expected);
   });
 
-  test.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])('sequence %p is refused', (sequence) => {
-    expect(() => formatReference(2026, sequence)).toThrow(RangeError);
-  });
+  test.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])(
+    'sequence %p is refused',
+    (sequence) => {
+      expect(() => formatReference(2026, sequence)).toThrow(RangeError);
+    },
+  );
 });
 
 describe('parseReference', () => {

@@ -1,6 +1,15 @@
-import type { Deviation, DeviationAction, DeviationActionKind, DeviationStatus } from '../../bot/deviations/deviation';
+import type {
+  Deviation,
+  DeviationAction,
+  DeviationActionKind,
+  DeviationStatus,
+} from '../../bot/deviations/deviation';
 import { STATUSES } from '../../bot/deviations/deviation';
-import { allowedActions, applyDeviationAction, type WorkflowResult } from '../../bot/deviations/deviation-workflow';
+import {
+  allowedActions,
+  applyDeviationAction,
+  type WorkflowResult,
+} from '../../bot/deviations/deviation-workflow';
 import { deepFreeze, NOW, sampleDeviation } from './fixtures';
 
 const HANDLER = 'leader-a';
@@ -14,7 +23,17 @@ function deviation(status: DeviationStatus, overrides: Partial<Deviation> = {}):
       handlerId: HANDLER,
       rev: 3,
       lastActionId: 'previous-action',
-      measures: status === 'tiltak_iverksatt' ? [{ text: 'Første tiltak', dueDate: '2026-12-01', byId: HANDLER, at: '2026-11-20T09:00:00.000Z' }] : [],
+      measures:
+        status === 'tiltak_iverksatt'
+          ? [
+              {
+                text: 'Første tiltak',
+                dueDate: '2026-12-01',
+                byId: HANDLER,
+                at: '2026-11-20T09:00:00.000Z',
+              },
+            ]
+          : [],
       ...overrides,
     }),
   );
@@ -25,7 +44,11 @@ const VALID_ACTION: Record<DeviationActionKind, DeviationAction> = {
   take: { kind: 'take' },
   assign: { kind: 'assign', assigneeId: OTHER_LEADER },
   measure: { kind: 'measure', text: 'Montere klemsikring', dueDate: '2026-12-15' },
-  close: { kind: 'close', cause: 'Manglende klemsikring', measures: 'Klemsikring montert på alle dører' },
+  close: {
+    kind: 'close',
+    cause: 'Manglende klemsikring',
+    measures: 'Klemsikring montert på alle dører',
+  },
   reject: { kind: 'reject', reason: 'Gjelder ikke kommunens tjenester' },
   escalate: { kind: 'escalate', toId: ABOVE },
 };
@@ -34,11 +57,46 @@ const ACTIONS: DeviationActionKind[] = ['take', 'assign', 'measure', 'close', 'r
 
 /** The workflow as the domain describes it: written out by hand, not derived from the code. */
 const EXPECTED: Record<DeviationStatus, Record<DeviationActionKind, boolean>> = {
-  registrert: { take: true, assign: true, measure: false, close: false, reject: true, escalate: true },
-  under_behandling: { take: false, assign: true, measure: true, close: true, reject: true, escalate: true },
-  tiltak_iverksatt: { take: false, assign: true, measure: true, close: true, reject: false, escalate: true },
-  lukket: { take: false, assign: false, measure: false, close: false, reject: false, escalate: false },
-  avvist: { take: false, assign: false, measure: false, close: false, reject: false, escalate: false },
+  registrert: {
+    take: true,
+    assign: true,
+    measure: false,
+    close: false,
+    reject: true,
+    escalate: true,
+  },
+  under_behandling: {
+    take: false,
+    assign: true,
+    measure: true,
+    close: true,
+    reject: true,
+    escalate: true,
+  },
+  tiltak_iverksatt: {
+    take: false,
+    assign: true,
+    measure: true,
+    close: true,
+    reject: false,
+    escalate: true,
+  },
+  lukket: {
+    take: false,
+    assign: false,
+    measure: false,
+    close: false,
+    reject: false,
+    escalate: false,
+  },
+  avvist: {
+    take: false,
+    assign: false,
+    measure: false,
+    close: false,
+    reject: false,
+    escalate: false,
+  },
 };
 
 function expectOk(result: WorkflowResult) {
@@ -47,7 +105,9 @@ function expectOk(result: WorkflowResult) {
 }
 
 describe('applyDeviationAction: the status matrix', () => {
-  const cases = STATUSES.flatMap((status) => ACTIONS.map((action) => [status, action, EXPECTED[status][action]] as const));
+  const cases = STATUSES.flatMap((status) =>
+    ACTIONS.map((action) => [status, action, EXPECTED[status][action]] as const),
+  );
 
   test('the matrix covers all 5 statuses x 6 actions', () => {
     expect(cases).toHaveLength(30);
@@ -80,7 +140,14 @@ describe('applyDeviationAction: the main path registrert -> under_behandling -> 
     expect(taken.deviation.rev).toBe(d.rev + 1);
     expect(taken.deviation.lastActionId).toBe('a1');
     expect(taken.deviation.updatedAt).toBe(NOW.toISOString());
-    expect(taken.event).toMatchObject({ ref: d.ref, kind: 'take', actorId: HANDLER, fromStatus: 'registrert', toStatus: 'under_behandling', at: NOW.toISOString() });
+    expect(taken.event).toMatchObject({
+      ref: d.ref,
+      kind: 'take',
+      actorId: HANDLER,
+      fromStatus: 'registrert',
+      toStatus: 'under_behandling',
+      at: NOW.toISOString(),
+    });
     expect(taken.deviation.closedAt).toBeUndefined();
     d = deepFreeze(taken.deviation);
 
@@ -89,8 +156,19 @@ describe('applyDeviationAction: the main path registrert -> under_behandling -> 
     expect(measured.deviation.status).toBe('tiltak_iverksatt');
     expect(measured.deviation.rev).toBe(d.rev + 1);
     expect(measured.deviation.lastActionId).toBe('a2');
-    expect(measured.deviation.measures).toEqual([{ text: 'Montere klemsikring', dueDate: '2026-12-15', byId: HANDLER, at: later.toISOString() }]);
-    expect(measured.event).toMatchObject({ kind: 'measure', fromStatus: 'under_behandling', toStatus: 'tiltak_iverksatt' });
+    expect(measured.deviation.measures).toEqual([
+      {
+        text: 'Montere klemsikring',
+        dueDate: '2026-12-15',
+        byId: HANDLER,
+        at: later.toISOString(),
+      },
+    ]);
+    expect(measured.event).toMatchObject({
+      kind: 'measure',
+      fromStatus: 'under_behandling',
+      toStatus: 'tiltak_iverksatt',
+    });
     expect(measured.event.note).toContain('Montere klemsikring');
     expect(measured.deviation.closedAt).toBeUndefined();
     d = deepFreeze(measured.deviation);
@@ -102,11 +180,18 @@ describe('applyDeviationAction: the main path registrert -> under_behandling -> 
     expect(closed.deviation.closingMeasures).toBe('Klemsikring montert på alle dører');
     expect(closed.deviation.closedAt).toBe(later.toISOString());
     expect(closed.deviation.lastActionId).toBe('a3');
-    expect(closed.event).toMatchObject({ kind: 'close', fromStatus: 'tiltak_iverksatt', toStatus: 'lukket', note: 'Manglende klemsikring' });
+    expect(closed.event).toMatchObject({
+      kind: 'close',
+      fromStatus: 'tiltak_iverksatt',
+      toStatus: 'lukket',
+      note: 'Manglende klemsikring',
+    });
   });
 
   test('close straight from under_behandling', () => {
-    const result = expectOk(applyDeviationAction(deviation('under_behandling'), VALID_ACTION.close, HANDLER, NOW));
+    const result = expectOk(
+      applyDeviationAction(deviation('under_behandling'), VALID_ACTION.close, HANDLER, NOW),
+    );
     expect(result.deviation.status).toBe('lukket');
     expect(result.deviation.closedAt).toBe(NOW.toISOString());
     expect(result.event).toMatchObject({ fromStatus: 'under_behandling', toStatus: 'lukket' });
@@ -130,22 +215,41 @@ describe('applyDeviationAction: the main path registrert -> under_behandling -> 
 });
 
 describe('applyDeviationAction: avvist', () => {
-  test.each(['registrert', 'under_behandling'] as const)('reject from %s sets reason, closedAt and the event', (status) => {
-    const current = deviation(status);
-    const result = expectOk(applyDeviationAction(current, { kind: 'reject', reason: '  Ikke et avvik  ' }, HANDLER, NOW, 'r1'));
-    expect(result.deviation.status).toBe('avvist');
-    expect(result.deviation.rejectReason).toBe('Ikke et avvik');
-    expect(result.deviation.closedAt).toBe(NOW.toISOString());
-    expect(result.deviation.rev).toBe(current.rev + 1);
-    expect(result.deviation.lastActionId).toBe('r1');
-    expect(result.event).toMatchObject({ kind: 'reject', fromStatus: status, toStatus: 'avvist', note: 'Ikke et avvik' });
-  });
+  test.each(['registrert', 'under_behandling'] as const)(
+    'reject from %s sets reason, closedAt and the event',
+    (status) => {
+      const current = deviation(status);
+      const result = expectOk(
+        applyDeviationAction(
+          current,
+          { kind: 'reject', reason: '  Ikke et avvik  ' },
+          HANDLER,
+          NOW,
+          'r1',
+        ),
+      );
+      expect(result.deviation.status).toBe('avvist');
+      expect(result.deviation.rejectReason).toBe('Ikke et avvik');
+      expect(result.deviation.closedAt).toBe(NOW.toISOString());
+      expect(result.deviation.rev).toBe(current.rev + 1);
+      expect(result.deviation.lastActionId).toBe('r1');
+      expect(result.event).toMatchObject({
+        kind: 'reject',
+        fromStatus: status,
+        toStatus: 'avvist',
+        note: 'Ikke et avvik',
+      });
+    },
+  );
 
   test.each(['', '   ', '\n\t'])('reject needs a reason (%j)', (reason) => {
     const current = deviation('registrert');
     const before = structuredClone(current);
     const result = applyDeviationAction(current, { kind: 'reject', reason }, HANDLER, NOW);
-    expect(result).toEqual({ ok: false, refusal: { code: 'missing_field', field: 'rejectReason' } });
+    expect(result).toEqual({
+      ok: false,
+      refusal: { code: 'missing_field', field: 'rejectReason' },
+    });
     expect(current).toEqual(before);
   });
 });
@@ -155,7 +259,10 @@ describe('applyDeviationAction: refusals change nothing', () => {
     const current = deviation('registrert');
     const before = structuredClone(current);
     const result = applyDeviationAction(current, VALID_ACTION.close, HANDLER, NOW, 'x');
-    expect(result).toEqual({ ok: false, refusal: { code: 'invalid_transition', status: 'registrert', action: 'close' } });
+    expect(result).toEqual({
+      ok: false,
+      refusal: { code: 'invalid_transition', status: 'registrert', action: 'close' },
+    });
     expect(current).toEqual(before);
     expect(current.lastActionId).toBe('previous-action');
   });
@@ -176,7 +283,14 @@ describe('applyDeviationAction: refusals change nothing', () => {
   });
 
   test('closing trims cause and measures', () => {
-    const result = expectOk(applyDeviationAction(deviation('under_behandling'), { kind: 'close', cause: '  Årsak ', measures: ' Tiltak  ' }, HANDLER, NOW));
+    const result = expectOk(
+      applyDeviationAction(
+        deviation('under_behandling'),
+        { kind: 'close', cause: '  Årsak ', measures: ' Tiltak  ' },
+        HANDLER,
+        NOW,
+      ),
+    );
     expect(result.deviation.cause).toBe('Årsak');
     expect(result.deviation.closingMeasures).toBe('Tiltak');
   });
@@ -185,41 +299,62 @@ describe('applyDeviationAction: refusals change nothing', () => {
 describe('applyDeviationAction: assign and escalate', () => {
   test('assign sets the assignee, keeps the status and handler, and names the target in the event', () => {
     const current = deviation('under_behandling');
-    const result = expectOk(applyDeviationAction(current, { kind: 'assign', assigneeId: OTHER_LEADER }, HANDLER, NOW));
+    const result = expectOk(
+      applyDeviationAction(current, { kind: 'assign', assigneeId: OTHER_LEADER }, HANDLER, NOW),
+    );
     expect(result.deviation.assigneeId).toBe(OTHER_LEADER);
     expect(result.deviation.handlerId).toBe(HANDLER);
     expect(result.deviation.status).toBe('under_behandling');
-    expect(result.event).toMatchObject({ kind: 'assign', targetId: OTHER_LEADER, fromStatus: 'under_behandling', toStatus: 'under_behandling' });
+    expect(result.event).toMatchObject({
+      kind: 'assign',
+      targetId: OTHER_LEADER,
+      fromStatus: 'under_behandling',
+      toStatus: 'under_behandling',
+    });
   });
 
   test('assign to the handler when nobody else holds it is refused (same_person)', () => {
     const current = deviation('under_behandling');
     const before = structuredClone(current);
-    expect(applyDeviationAction(current, { kind: 'assign', assigneeId: HANDLER }, HANDLER, NOW)).toEqual({ ok: false, refusal: { code: 'same_person' } });
+    expect(
+      applyDeviationAction(current, { kind: 'assign', assigneeId: HANDLER }, HANDLER, NOW),
+    ).toEqual({ ok: false, refusal: { code: 'same_person' } });
     expect(current).toEqual(before);
   });
 
   test('assign to the current assignee is refused (same_person)', () => {
     const current = deviation('under_behandling', { assigneeId: OTHER_LEADER });
-    expect(applyDeviationAction(current, { kind: 'assign', assigneeId: OTHER_LEADER }, HANDLER, NOW)).toEqual({ ok: false, refusal: { code: 'same_person' } });
+    expect(
+      applyDeviationAction(current, { kind: 'assign', assigneeId: OTHER_LEADER }, HANDLER, NOW),
+    ).toEqual({ ok: false, refusal: { code: 'same_person' } });
   });
 
   test('escalate moves the handler up, clears the assignee and counts the escalation', () => {
     const current = deviation('registrert', { assigneeId: OTHER_LEADER, escalations: 1 });
-    const result = expectOk(applyDeviationAction(current, { kind: 'escalate', toId: ABOVE }, HANDLER, NOW, 'e1'));
+    const result = expectOk(
+      applyDeviationAction(current, { kind: 'escalate', toId: ABOVE }, HANDLER, NOW, 'e1'),
+    );
     expect(result.deviation.handlerId).toBe(ABOVE);
     expect(result.deviation.assigneeId).toBeUndefined();
     expect(result.deviation.escalations).toBe(2);
     expect(result.deviation.status).toBe('registrert');
     expect(result.deviation.rev).toBe(current.rev + 1);
     expect(result.deviation.closedAt).toBeUndefined();
-    expect(result.event).toMatchObject({ kind: 'escalate', targetId: ABOVE, fromStatus: 'registrert', toStatus: 'registrert', actorId: HANDLER });
+    expect(result.event).toMatchObject({
+      kind: 'escalate',
+      targetId: ABOVE,
+      fromStatus: 'registrert',
+      toStatus: 'registrert',
+      actorId: HANDLER,
+    });
     expect(current.handlerId).toBe(HANDLER);
     expect(current.escalations).toBe(1);
   });
 
   test('escalate to the current handler is refused (same_person)', () => {
     const current = deviation('under_behandling');
-    expect(applyDeviationAction(current, { kind: 'escalate', toId: HANDLER }, HANDLER, NOW)).toEqual({ ok: false, refusal: { code: 'same_person' } });
+    expect(
+      applyDeviationAction(current, { kind: 'escalate', toId: HANDLER }, HANDLER, NOW),
+    ).toEqual({ ok: false, refusal: { code: 'same_person' } });
   });
 });

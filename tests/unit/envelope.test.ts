@@ -21,11 +21,21 @@ describe('checkEnvelope', () => {
   });
 
   test('the Agents Playground connector (http on localhost) passes', () => {
-    expect(checkEnvelope({ ...minimal(), serviceUrl: 'http://localhost:56150/_connector' })).toEqual({ ok: true });
+    expect(
+      checkEnvelope({ ...minimal(), serviceUrl: 'http://localhost:56150/_connector' }),
+    ).toEqual({ ok: true });
   });
 
   test('extra properties (value, entities, channelData) are allowed', () => {
-    expect(checkEnvelope({ ...minimal(), type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'deviation.take', data: {} } }, channelData: { tenant: { id: 't' } } })).toEqual({ ok: true });
+    expect(
+      checkEnvelope({
+        ...minimal(),
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        value: { action: { type: 'Action.Execute', verb: 'deviation.take', data: {} } },
+        channelData: { tenant: { id: 't' } },
+      }),
+    ).toEqual({ ok: true });
   });
 
   test.each([
@@ -71,11 +81,18 @@ describe('checkEnvelope', () => {
 });
 
 describe('invokes', () => {
-  const invoke = (name: unknown, value: unknown) => checkEnvelope({ ...minimal(), type: 'invoke', name, value });
+  const invoke = (name: unknown, value: unknown) =>
+    checkEnvelope({ ...minimal(), type: 'invoke', name, value });
 
   test.each([
-    ['adaptiveCard/action', { action: { type: 'Action.Execute', verb: 'deviation.take', data: { ref: 'x' } } }],
-    ['adaptiveCard/action', { action: { type: 'Action.Execute', verb: 'deviation.take', data: 'tampered' } }],
+    [
+      'adaptiveCard/action',
+      { action: { type: 'Action.Execute', verb: 'deviation.take', data: { ref: 'x' } } },
+    ],
+    [
+      'adaptiveCard/action',
+      { action: { type: 'Action.Execute', verb: 'deviation.take', data: 'tampered' } },
+    ],
     ['composeExtension/fetchTask', { commandId: 'reportDeviationFromMessage' }],
     ['composeExtension/submitAction', { commandId: 'reportDeviationFromMessage', data: {} }],
   ])('%s with a well-formed value is accepted', (name, value) => {

@@ -8,7 +8,15 @@ import type { Organisation } from '../../bot/org/organisation';
 /** Shared test data for the unit suites. Every suite uses this fixed clock, never Date.now(). */
 export const NOW = new Date('2026-11-27T10:00:00.000Z');
 
-export const DEMO_ORG_PATH = path.join(__dirname, '..', '..', 'bot', 'org', 'demo', 'heim-kommune.json');
+export const DEMO_ORG_PATH = path.join(
+  __dirname,
+  '..',
+  '..',
+  'bot',
+  'org',
+  'demo',
+  'heim-kommune.json',
+);
 
 export function readDemoOrgJson(): Record<string, any> {
   return JSON.parse(fs.readFileSync(DEMO_ORG_PATH, 'utf8'));

@@ -1,10 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseOrgFile, type OrgFileResult } from '../../bot/org/org-file';
-import { isLeaderRole, responsibleLeader, type Person, type Unit } from '../../bot/org/organisation';
+import {
+  isLeaderRole,
+  responsibleLeader,
+  type Person,
+  type Unit,
+} from '../../bot/org/organisation';
 import { readDemoOrgJson } from './fixtures';
 
-const PLAYGROUND_IDS = [20, 21, 22, 23, 24, 25].map((n) => `00000000-0000-0000-0000-00000000000${n}`);
+const PLAYGROUND_IDS = [20, 21, 22, 23, 24, 25].map(
+  (n) => `00000000-0000-0000-0000-00000000000${n}`,
+);
 
 function okResult(result: OrgFileResult) {
   if (!result.ok) throw new Error(`expected a valid file, got:\n${result.errors.join('\n')}`);
@@ -38,28 +45,35 @@ describe('the demo organisation bot/org/demo/heim-kommune.json', () => {
   test('toppledelsen: one assisterende rådmann and three kommunalsjefer at rådmannsnivå', () => {
     expect(withRole('assisterende rådmann')).toHaveLength(1);
     expect(withRole('kommunalsjef')).toHaveLength(3);
-    for (const p of [...withRole('assisterende rådmann'), ...withRole('kommunalsjef')]) expect(p.unitId).toBe(root.id);
+    for (const p of [...withRole('assisterende rådmann'), ...withRole('kommunalsjef')])
+      expect(p.unitId).toBe(root.id);
   });
 
-  test.each([/barnehage/i, /skole/i, /helse og mestring/i, /barnevern/i])('an enhet %s, under the rådmann, led by its enhetsleder', (name) => {
-    const unit = units.find((u) => name.test(u.name));
-    expect(unit).toBeDefined();
-    expect(unit!.kind).toBe('enhet');
-    expect(unit!.parentId).toBe(root.id);
-    const leader = org.people.get(unit!.leaderId ?? '');
-    expect(leader?.role).toBe('enhetsleder');
-    expect(leader?.unitId).toBe(unit!.id);
-  });
+  test.each([/barnehage/i, /skole/i, /helse og mestring/i, /barnevern/i])(
+    'an enhet %s, under the rådmann, led by its enhetsleder',
+    (name) => {
+      const unit = units.find((u) => name.test(u.name));
+      expect(unit).toBeDefined();
+      expect(unit!.kind).toBe('enhet');
+      expect(unit!.parentId).toBe(root.id);
+      const leader = org.people.get(unit!.leaderId ?? '');
+      expect(leader?.role).toBe('enhetsleder');
+      expect(leader?.unitId).toBe(unit!.id);
+    },
+  );
 
-  test.each([/økonomi/i, /personal/i, /servicetorg/i, /ikt/i, /utvikling/i])('a fagstab %s, under the rådmann, led by its stabsleder', (name) => {
-    const unit = units.find((u) => name.test(u.name));
-    expect(unit).toBeDefined();
-    expect(unit!.kind).toBe('stab');
-    expect(unit!.parentId).toBe(root.id);
-    const leader = org.people.get(unit!.leaderId ?? '');
-    expect(leader?.role).toBe('stabsleder');
-    expect(leader?.unitId).toBe(unit!.id);
-  });
+  test.each([/økonomi/i, /personal/i, /servicetorg/i, /ikt/i, /utvikling/i])(
+    'a fagstab %s, under the rådmann, led by its stabsleder',
+    (name) => {
+      const unit = units.find((u) => name.test(u.name));
+      expect(unit).toBeDefined();
+      expect(unit!.kind).toBe('stab');
+      expect(unit!.parentId).toBe(root.id);
+      const leader = org.people.get(unit!.leaderId ?? '');
+      expect(leader?.role).toBe('stabsleder');
+      expect(leader?.unitId).toBe(unit!.id);
+    },
+  );
 
   test('every unit has a leader with a leader role', () => {
     for (const unit of units) {
@@ -80,8 +94,13 @@ describe('the demo organisation bot/org/demo/heim-kommune.json', () => {
   });
 
   test('the names in .m365agentsplayground.yml match the organisation file', () => {
-    const yml = fs.readFileSync(path.join(__dirname, '..', '..', '.m365agentsplayground.yml'), 'utf8');
-    const pairs = [...yml.matchAll(/name: (.+)\n(?:\s+\w+: .+\n)*?\s+aadObjectId: (\S+)/g)].map((m) => [m[1].trim(), m[2].trim()]);
+    const yml = fs.readFileSync(
+      path.join(__dirname, '..', '..', '.m365agentsplayground.yml'),
+      'utf8',
+    );
+    const pairs = [...yml.matchAll(/name: (.+)\n(?:\s+\w+: .+\n)*?\s+aadObjectId: (\S+)/g)].map(
+      (m) => [m[1].trim(), m[2].trim()],
+    );
     expect(pairs.length).toBeGreaterThanOrEqual(6);
     for (const [name, id] of pairs) expect(org.people.get(id)?.name).toBe(name);
     expect(yml).toMatch(/currentUser:[\s\S]*?aadObjectId: 00000000-0000-0000-0000-0000000000020/);
@@ -124,21 +143,35 @@ describe('parseOrgFile: errors name the entry and the field', () => {
     const f = minimalFile();
     f.units.push({ id: 'skole', name: 'Skole nummer to', kind: 'enhet', parentId: 'top' } as never);
     const errors = errorsOf(parseOrgFile(f));
-    expect(errors.some((e) => e.includes('units[3]') && e.includes('"skole"') && /\.id\b/.test(e) && /duplicate/i.test(e))).toBe(true);
+    expect(
+      errors.some(
+        (e) =>
+          e.includes('units[3]') &&
+          e.includes('"skole"') &&
+          /\.id\b/.test(e) &&
+          /duplicate/i.test(e),
+      ),
+    ).toBe(true);
   });
 
   test('duplicate person id', () => {
     const f = minimalFile();
     f.people.push({ id: 'p-laerer', name: 'Lærer 2', role: 'ansatt', unitId: 'skole' });
     const errors = errorsOf(parseOrgFile(f));
-    expect(errors.some((e) => e.includes('people[3]') && e.includes('"p-laerer"') && /duplicate/i.test(e))).toBe(true);
+    expect(
+      errors.some(
+        (e) => e.includes('people[3]') && e.includes('"p-laerer"') && /duplicate/i.test(e),
+      ),
+    ).toBe(true);
   });
 
   test('unknown parentId', () => {
     const f = minimalFile();
     f.units[1].parentId = 'ghost';
     const errors = errorsOf(parseOrgFile(f));
-    expect(errors.some((e) => e.includes('units[1] (id "skole").parentId') && e.includes('ghost'))).toBe(true);
+    expect(
+      errors.some((e) => e.includes('units[1] (id "skole").parentId') && e.includes('ghost')),
+    ).toBe(true);
   });
 
   // An unknown parent is not a circle: the message must not send the editor looking for one.
@@ -153,14 +186,18 @@ describe('parseOrgFile: errors name the entry and the field', () => {
     const f = minimalFile();
     f.units[2].leaderId = 'p-nobody';
     const errors = errorsOf(parseOrgFile(f));
-    expect(errors.some((e) => e.includes('units[2] (id "ikt").leaderId') && e.includes('p-nobody'))).toBe(true);
+    expect(
+      errors.some((e) => e.includes('units[2] (id "ikt").leaderId') && e.includes('p-nobody')),
+    ).toBe(true);
   });
 
   test('person with an unknown unitId', () => {
     const f = minimalFile();
     f.people[2].unitId = 'barnehage';
     const errors = errorsOf(parseOrgFile(f));
-    expect(errors.some((e) => e.includes('people[2] (id "p-laerer").unitId') && e.includes('barnehage'))).toBe(true);
+    expect(
+      errors.some((e) => e.includes('people[2] (id "p-laerer").unitId') && e.includes('barnehage')),
+    ).toBe(true);
   });
 
   test('bad role', () => {
@@ -173,7 +210,9 @@ describe('parseOrgFile: errors name the entry and the field', () => {
   test('bad unit kind', () => {
     const f = minimalFile();
     f.units[2].kind = 'avdeling';
-    expect(errorsOf(parseOrgFile(f)).some((e) => e.includes('units[2] (id "ikt").kind'))).toBe(true);
+    expect(errorsOf(parseOrgFile(f)).some((e) => e.includes('units[2] (id "ikt").kind'))).toBe(
+      true,
+    );
   });
 
   test('two roots are refused and the extra top is named', () => {
@@ -193,17 +232,28 @@ describe('parseOrgFile: errors name the entry and the field', () => {
 
   test('a cycle in the line names each unit in it', () => {
     const f = minimalFile();
-    f.units.push({ id: 'a', name: 'A', kind: 'enhet', parentId: 'b' } as never, { id: 'b', name: 'B', kind: 'enhet', parentId: 'a' } as never);
+    f.units.push(
+      { id: 'a', name: 'A', kind: 'enhet', parentId: 'b' } as never,
+      { id: 'b', name: 'B', kind: 'enhet', parentId: 'a' } as never,
+    );
     const errors = errorsOf(parseOrgFile(f));
-    expect(errors.some((e) => e.includes('units[3] (id "a").parentId') && /circle/i.test(e))).toBe(true);
-    expect(errors.some((e) => e.includes('units[4] (id "b").parentId') && /circle/i.test(e))).toBe(true);
+    expect(errors.some((e) => e.includes('units[3] (id "a").parentId') && /circle/i.test(e))).toBe(
+      true,
+    );
+    expect(errors.some((e) => e.includes('units[4] (id "b").parentId') && /circle/i.test(e))).toBe(
+      true,
+    );
     expect(errors.some((e) => e.includes('"skole"'))).toBe(false);
   });
 
   test('a unit that is its own parent is a cycle', () => {
     const f = minimalFile();
     f.units[2].parentId = 'ikt';
-    expect(errorsOf(parseOrgFile(f)).some((e) => e.includes('units[2] (id "ikt").parentId') && /circle/i.test(e))).toBe(true);
+    expect(
+      errorsOf(parseOrgFile(f)).some(
+        (e) => e.includes('units[2] (id "ikt").parentId') && /circle/i.test(e),
+      ),
+    ).toBe(true);
   });
 
   test.each(['skole/1', 'a\\b', 'a#b', 'a?b', 'a\u0000b', ''])('unit id %j is refused', (id) => {
@@ -221,12 +271,23 @@ describe('parseOrgFile: errors name the entry and the field', () => {
   });
 
   test('duplicate category ids', () => {
-    const f = { ...minimalFile(), deviationCategories: [{ id: 'hms', nb: 'HMS', en: 'HSE' }, { id: 'hms', nb: 'HMS 2', en: 'HSE 2' }] };
-    expect(errorsOf(parseOrgFile(f)).some((e) => e.includes('deviationCategories[1] (id "hms").id'))).toBe(true);
+    const f = {
+      ...minimalFile(),
+      deviationCategories: [
+        { id: 'hms', nb: 'HMS', en: 'HSE' },
+        { id: 'hms', nb: 'HMS 2', en: 'HSE 2' },
+      ],
+    };
+    expect(
+      errorsOf(parseOrgFile(f)).some((e) => e.includes('deviationCategories[1] (id "hms").id')),
+    ).toBe(true);
   });
 
-  test.each([null, undefined, 'heim', 42, [], {}])('%p is not an organisation file, and does not throw', (input) => {
-    expect(() => parseOrgFile(input)).not.toThrow();
-    expect(parseOrgFile(input).ok).toBe(false);
-  });
+  test.each([null, undefined, 'heim', 42, [], {}])(
+    '%p is not an organisation file, and does not throw',
+    (input) => {
+      expect(() => parseOrgFile(input)).not.toThrow();
+      expect(parseOrgFile(input).ok).toBe(false);
+    },
+  );
 });

@@ -6,22 +6,28 @@ export const en: Strings = {
   appName: 'Internal control',
   help: {
     title: 'Internal control in Teams',
-    intro: 'I help you report deviations and improvement suggestions, and help leaders follow them up until they are closed.',
+    intro:
+      'I help you report deviations and improvement suggestions, and help leaders follow them up until they are closed.',
     commandsTitle: 'You can write to me:',
     commands: [
       { command: 'report deviation', text: 'Report a deviation or an improvement suggestion' },
       { command: 'my deviations', text: 'See the deviations you reported and their status' },
       { command: 'open deviations', text: 'For leaders: open deviations in what you lead' },
-      { command: 'history AVV-YYYY-NNNN', text: 'See the full history of a deviation (the reference is on the receipt)' },
+      {
+        command: 'history AVV-YYYY-NNNN',
+        text: 'See the full history of a deviation (the reference is on the receipt)',
+      },
       { command: 'help', text: 'Show this overview' },
     ],
-    privacy: 'Write no more personal data than needed. Only those who handle the deviation see its content.',
+    privacy:
+      'Write no more personal data than needed. Only those who handle the deviation see its content.',
     reportButton: 'Report deviation',
     mineButton: 'My deviations',
     openButton: 'Open deviations',
   },
   unknownCommand: 'I did not understand that. Write "help" to see what I can do.',
-  channelHint: 'Deviations are reported and followed up in a personal chat with me, so their content is shared with no more people than needed. Open the chat with Internal control and write "report deviation".',
+  channelHint:
+    'Deviations are reported and followed up in a personal chat with me, so their content is shared with no more people than needed. Open the chat with Internal control and write "report deviation".',
   types: { avvik: 'Deviation', forbedringsforslag: 'Improvement suggestion' },
   severities: { lav: 'Low', middels: 'Medium', alvorlig: 'Serious', kritisk: 'Critical' },
   statuses: {
@@ -34,7 +40,8 @@ export const en: Strings = {
   form: {
     title: 'Report a deviation',
     intro: 'Fields marked * are required. You may stay anonymous toward the person who handles it.',
-    fromMessage: 'The text of the message is in the description. Check it and remove what is not needed.',
+    fromMessage:
+      'The text of the message is in the description. Check it and remove what is not needed.',
     type: 'Type *',
     category: 'Category *',
     categoryPlaceholder: 'Choose a category',
@@ -50,7 +57,8 @@ export const en: Strings = {
     severity: 'Severity *',
     anonymous: 'I want to be anonymous toward the person who handles it',
     submit: 'Submit',
-    errorsTitle: 'Something must be corrected before the report can be sent. Nothing has been saved yet.',
+    errorsTitle:
+      'Something must be corrected before the report can be sent. Nothing has been saved yet.',
     errors: {
       required: 'Required.',
       too_long: 'The text is too long (at most {max} characters).',
@@ -72,10 +80,12 @@ export const en: Strings = {
     handlerHidden: 'The responsible leader of the unit',
     routedUp: 'The leader of the unit cannot be reached in Teams yet, so it went to {name}.',
     anonymous: 'You are anonymous toward the handler. You will still be told when it is closed.',
-    follow: 'You will be told here when it is closed or rejected. Write "my deviations" to see its status.',
+    follow:
+      'You will be told here when it is closed or rejected. Write "my deviations" to see its status.',
     laterTitle: 'Your report {ref}',
     finished: 'The case is finished. Write "history {ref}" to see all of it.',
-    dialogDone: 'The deviation is reported as {ref}. Write "my deviations" to me in a personal chat to follow it.',
+    dialogDone:
+      'The deviation is reported as {ref}. Write "my deviations" to me in a personal chat to follow it.',
     updated: 'Last changed',
   },
   handler: {
@@ -99,7 +109,8 @@ export const en: Strings = {
     cause: 'Cause',
     closingMeasures: 'Measures at closing',
     rejectReason: 'Reason for rejection',
-    privacyWarning: 'Possible personal data breach: consider notifying Datatilsynet within 72 hours (by {deadline}).',
+    privacyWarning:
+      'Possible personal data breach: consider notifying Datatilsynet within 72 hours (by {deadline}).',
     lastChange: 'Last change: {action} by {actor}, {at}',
     readOnly: 'You can see this case but not handle it.',
     take: 'Take responsibility',
@@ -157,11 +168,14 @@ export const en: Strings = {
     not_found: 'Could not find the deviation {ref}.',
     not_allowed: 'You are not allowed to do this with {ref}. Nothing was changed.',
     not_allowed_view: 'You do not have access to {ref}.',
-    invalid_transition: '"{action}" cannot be done when the status is "{status}". Nothing was changed.',
+    invalid_transition:
+      '"{action}" cannot be done when the status is "{status}". Nothing was changed.',
     missing_field: 'Fill in "{field}". Nothing was changed.',
     same_person: 'The case is already with this person. Nothing was changed.',
-    stale: 'Someone else changed the case while you were looking at it. The card now shows the current state; try again if it is still needed.',
-    forged: 'The card is not valid (it may have been altered or be out of date). Nothing was changed.',
+    stale:
+      'Someone else changed the case while you were looking at it. The card now shows the current state; try again if it is still needed.',
+    forged:
+      'The card is not valid (it may have been altered or be out of date). Nothing was changed.',
     unknown_action: 'Unknown action. Nothing was changed.',
     top_of_line: 'The case is already at the top of the line.',
     invalid_assignee: 'Choose a leader in the unit from the list.',
@@ -175,6 +189,7 @@ export const en: Strings = {
     rejectReason: 'Reason',
   },
   errors: {
-    generic: 'Sorry, something went wrong on our side. Nothing you wrote is lost: try again in a moment.',
+    generic:
+      'Sorry, something went wrong on our side. Nothing you wrote is lost: try again in a moment.',
   },
 };

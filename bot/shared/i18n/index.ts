@@ -23,7 +23,9 @@ export function strings(language: Language): Strings {
 
 /** Fills {name} placeholders; values are plain text, never evaluated. */
 export function fill(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? String(values[key]) : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) =>
+    key in values ? String(values[key]) : whole,
+  );
 }
 
 const TIME_ZONE = 'Europe/Oslo';
@@ -41,6 +43,11 @@ export function formatDateTime(iso: string, language: Language): string {
 }
 
 export function formatDate(isoOrDate: string, language: Language): string {
-  const date = /^\d{4}-\d{2}-\d{2}$/.test(isoOrDate) ? new Date(`${isoOrDate}T12:00:00Z`) : new Date(isoOrDate);
-  return new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'nb-NO', { timeZone: TIME_ZONE, dateStyle: DATE_STYLE[language] }).format(date);
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(isoOrDate)
+    ? new Date(`${isoOrDate}T12:00:00Z`)
+    : new Date(isoOrDate);
+  return new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'nb-NO', {
+    timeZone: TIME_ZONE,
+    dateStyle: DATE_STYLE[language],
+  }).format(date);
 }

@@ -4,22 +4,28 @@ export const nb = {
   appName: 'Internkontroll',
   help: {
     title: 'Internkontroll i Teams',
-    intro: 'Jeg hjelper deg å melde avvik og forbedringsforslag, og lederne å følge dem opp til de er lukket.',
+    intro:
+      'Jeg hjelper deg å melde avvik og forbedringsforslag, og lederne å følge dem opp til de er lukket.',
     commandsTitle: 'Dette kan du skrive til meg:',
     commands: [
       { command: 'meld avvik', text: 'Meld et avvik eller et forbedringsforslag' },
       { command: 'mine avvik', text: 'Se avvikene du har meldt og hvor de står' },
       { command: 'åpne avvik', text: 'For ledere: åpne avvik i det du leder' },
-      { command: 'historikk AVV-ÅÅÅÅ-NNNN', text: 'Se hele historikken for et avvik (referansen står på kvitteringen)' },
+      {
+        command: 'historikk AVV-ÅÅÅÅ-NNNN',
+        text: 'Se hele historikken for et avvik (referansen står på kvitteringen)',
+      },
       { command: 'hjelp', text: 'Vis denne oversikten' },
     ],
-    privacy: 'Skriv ikke mer personopplysninger enn nødvendig. Innholdet vises bare for dem som behandler avviket.',
+    privacy:
+      'Skriv ikke mer personopplysninger enn nødvendig. Innholdet vises bare for dem som behandler avviket.',
     reportButton: 'Meld avvik',
     mineButton: 'Mine avvik',
     openButton: 'Åpne avvik',
   },
   unknownCommand: 'Det forstod jeg ikke. Skriv «hjelp» for å se hva jeg kan.',
-  channelHint: 'Avvik meldes og følges opp i personlig chat med meg, så innholdet ikke deles med flere enn nødvendig. Åpne chatten med Internkontroll og skriv «meld avvik».',
+  channelHint:
+    'Avvik meldes og følges opp i personlig chat med meg, så innholdet ikke deles med flere enn nødvendig. Åpne chatten med Internkontroll og skriv «meld avvik».',
   types: { avvik: 'Avvik', forbedringsforslag: 'Forbedringsforslag' },
   severities: { lav: 'Lav', middels: 'Middels', alvorlig: 'Alvorlig', kritisk: 'Kritisk' },
   statuses: {
@@ -31,8 +37,10 @@ export const nb = {
   },
   form: {
     title: 'Meld avvik',
-    intro: 'Felt merket * må fylles ut. Du kan velge å være anonym overfor den som behandler saken.',
-    fromMessage: 'Teksten fra meldingen er lagt inn i beskrivelsen. Se over og fjern det som ikke trengs.',
+    intro:
+      'Felt merket * må fylles ut. Du kan velge å være anonym overfor den som behandler saken.',
+    fromMessage:
+      'Teksten fra meldingen er lagt inn i beskrivelsen. Se over og fjern det som ikke trengs.',
     type: 'Type *',
     category: 'Kategori *',
     categoryPlaceholder: 'Velg kategori',
@@ -69,11 +77,14 @@ export const nb = {
     handler: 'Behandles av',
     handlerHidden: 'Ansvarlig leder i enheten',
     routedUp: 'Lederen for enheten kan ikke nås i Teams ennå, så saken gikk til {name}.',
-    anonymous: 'Du er anonym overfor den som behandler saken. Du får likevel beskjed når saken lukkes.',
-    follow: 'Du får beskjed her når saken er lukket eller avvist. Skriv «mine avvik» for å se status.',
+    anonymous:
+      'Du er anonym overfor den som behandler saken. Du får likevel beskjed når saken lukkes.',
+    follow:
+      'Du får beskjed her når saken er lukket eller avvist. Skriv «mine avvik» for å se status.',
     laterTitle: 'Din melding {ref}',
     finished: 'Saken er avsluttet. Skriv «historikk {ref}» for å se hele forløpet.',
-    dialogDone: 'Avviket er meldt med referanse {ref}. Skriv «mine avvik» til meg i personlig chat for å følge det.',
+    dialogDone:
+      'Avviket er meldt med referanse {ref}. Skriv «mine avvik» til meg i personlig chat for å følge det.',
     updated: 'Sist endret',
   },
   handler: {
@@ -97,7 +108,8 @@ export const nb = {
     cause: 'Årsak',
     closingMeasures: 'Tiltak ved lukking',
     rejectReason: 'Begrunnelse for avvisning',
-    privacyWarning: 'Mulig brudd på personopplysningssikkerheten: vurder melding til Datatilsynet innen 72 timer (innen {deadline}).',
+    privacyWarning:
+      'Mulig brudd på personopplysningssikkerheten: vurder melding til Datatilsynet innen 72 timer (innen {deadline}).',
     lastChange: 'Siste endring: {action} av {actor}, {at}',
     readOnly: 'Du kan se saken, men ikke behandle den.',
     take: 'Ta ansvar',
@@ -155,10 +167,12 @@ export const nb = {
     not_found: 'Fant ikke avviket {ref}.',
     not_allowed: 'Du har ikke tilgang til å gjøre dette med {ref}. Ingenting er endret.',
     not_allowed_view: 'Du har ikke tilgang til {ref}.',
-    invalid_transition: '«{action}» kan ikke gjøres når saken har status «{status}». Ingenting er endret.',
+    invalid_transition:
+      '«{action}» kan ikke gjøres når saken har status «{status}». Ingenting er endret.',
     missing_field: 'Fyll ut feltet «{field}». Ingenting er endret.',
     same_person: 'Saken er allerede hos denne personen. Ingenting er endret.',
-    stale: 'Saken ble endret av noen andre mens du så på den. Kortet viser nå gjeldende status; prøv igjen om det fortsatt trengs.',
+    stale:
+      'Saken ble endret av noen andre mens du så på den. Kortet viser nå gjeldende status; prøv igjen om det fortsatt trengs.',
     forged: 'Kortet er ikke gyldig (det kan være endret eller gammelt). Ingenting er endret.',
     unknown_action: 'Ukjent handling. Ingenting er endret.',
     top_of_line: 'Saken er allerede på øverste nivå i linjen.',
@@ -173,7 +187,8 @@ export const nb = {
     rejectReason: 'Begrunnelse',
   },
   errors: {
-    generic: 'Beklager, noe gikk galt hos oss. Ingenting av det du skrev er tapt: prøv igjen om litt.',
+    generic:
+      'Beklager, noe gikk galt hos oss. Ingenting av det du skrev er tapt: prøv igjen om litt.',
   },
 };
 

@@ -7,7 +7,8 @@ import { actorOf, isPersonal, rememberConversation, savedDraft, sendCard } from 
 
 /** Typed chat commands, in Norwegian and English (manifest command lists name the same). */
 export const COMMANDS = {
-  report: /^\s*(meld avvik|meld et avvik|avvik|nytt avvik|report deviation|report a deviation|new deviation)\s*[.!]?\s*$/i,
+  report:
+    /^\s*(meld avvik|meld et avvik|avvik|nytt avvik|report deviation|report a deviation|new deviation)\s*[.!]?\s*$/i,
   mine: /^\s*(mine avvik|my deviations)\s*$/i,
   open: /^\s*(åpne avvik|apne avvik|open deviations)\s*$/i,
   history: /^\s*(historikk|history)\b(.*)$/i,
@@ -21,7 +22,12 @@ export function helpCard(context: TurnContext): Card {
 }
 
 /** Runs a command and returns the card to send; shared by typed text and help-card buttons. */
-export async function runCommand(context: TurnContext, state: TurnState, features: Features, command: CommandName): Promise<Card> {
+export async function runCommand(
+  context: TurnContext,
+  state: TurnState,
+  features: Features,
+  command: CommandName,
+): Promise<Card> {
   const actor = actorOf(context);
   switch (command) {
     case 'report':
@@ -59,7 +65,10 @@ export function registerCommands(app: Application<TurnState>, features: Features
       return;
     }
     const match = COMMANDS.history.exec(context.activity.text ?? '');
-    await sendCard(context, await features.deviations.history(actorOf(context), (match?.[2] ?? '').trim()));
+    await sendCard(
+      context,
+      await features.deviations.history(actorOf(context), (match?.[2] ?? '').trim()),
+    );
   });
 }
 

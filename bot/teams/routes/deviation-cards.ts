@@ -4,7 +4,15 @@ import { renderCard } from '../../shared/card-templates';
 import { strings } from '../../shared/i18n';
 import { DEVIATION_ACTION_VERBS } from '../../deviations/deviation-service';
 import type { Features } from '../features';
-import { actorOf, adaptive, answerInvokeWithCard, conversationOf, rememberConversation, saveDraft, sendCard } from '../turn';
+import {
+  actorOf,
+  adaptive,
+  answerInvokeWithCard,
+  conversationOf,
+  rememberConversation,
+  saveDraft,
+  sendCard,
+} from '../turn';
 import { helpCard, runCommand, type CommandName } from './commands';
 
 type Data = Record<string, unknown>;
@@ -24,7 +32,10 @@ export function registerDeviationCards(app: Application<TurnState>, features: Fe
     }
     saveDraft(state, undefined);
     if (context.activity.replyToId) {
-      await deviations.rememberReceipt(result.deviation, { ...conversationOf(context), activityId: context.activity.replyToId });
+      await deviations.rememberReceipt(result.deviation, {
+        ...conversationOf(context),
+        activityId: context.activity.replyToId,
+      });
     }
     return adaptive(result.card);
   });
@@ -60,7 +71,8 @@ export function registerDeviationCards(app: Application<TurnState>, features: Fe
     const ref = str(data.ref);
     const card = await deviations.currentCard(actor, ref);
     const activityId = await sendCard(context, card);
-    if (activityId && card.refresh) await deviations.rememberCopy(ref, actor.id, { ...conversationOf(context), activityId });
+    if (activityId && card.refresh)
+      await deviations.rememberCopy(ref, actor.id, { ...conversationOf(context), activityId });
     const list = data.list === 'open' ? 'open' : 'mine';
     const listCard = await deviations.list(actor, list, Number(data.page) || 1);
     await answerInvokeWithCard(context, listCard);
@@ -68,7 +80,9 @@ export function registerDeviationCards(app: Application<TurnState>, features: Fe
   });
 
   app.adaptiveCards.actionExecute<Data>('command.run', async (context, state, data) => {
-    const command = (['report', 'mine', 'open', 'help'] as const).find((c) => c === data.command) as CommandName | undefined;
+    const command = (['report', 'mine', 'open', 'help'] as const).find(
+      (c) => c === data.command,
+    ) as CommandName | undefined;
     if (command) await sendCard(context, await runCommand(context, state, features, command));
     const card = helpCard(context);
     await answerInvokeWithCard(context, card);
@@ -77,7 +91,11 @@ export function registerDeviationCards(app: Application<TurnState>, features: Fe
 
   // Registered last: any other verb gets a refusal, not the SDK's empty 501.
   app.adaptiveCards.actionExecute<Data>(/.*/, async (context: TurnContext) => {
-    const card = renderCard('common/notice', { title: '', text: strings(actorOf(context).language).refusals.unknown_action, color: 'Attention' });
+    const card = renderCard('common/notice', {
+      title: '',
+      text: strings(actorOf(context).language).refusals.unknown_action,
+      color: 'Attention',
+    });
     await answerInvokeWithCard(context, card);
     return adaptive(card);
   });

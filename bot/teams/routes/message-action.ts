@@ -24,26 +24,50 @@ export function plainText(html: string): string {
 }
 
 export function registerMessageAction(app: Application<TurnState>, features: Features): void {
-  app.messageExtensions.fetchTask(REPORT_FROM_MESSAGE, async (context): Promise<TaskModuleTaskInfo> => {
-    const payload = (context.activity.value as { messagePayload?: { body?: { content?: string } } })?.messagePayload;
-    const text = plainText(payload?.body?.content ?? '');
-    const card = await features.deviations.reportForm(actorOf(context), { prefillText: text, dialog: true });
-    return { title: strings(actorOf(context).language).form.title, card: CardFactory.adaptiveCard(card), width: 'large', height: 'large' };
-  });
+  app.messageExtensions.fetchTask(
+    REPORT_FROM_MESSAGE,
+    async (context): Promise<TaskModuleTaskInfo> => {
+      const payload = (
+        context.activity.value as { messagePayload?: { body?: { content?: string } } }
+      )?.messagePayload;
+      const text = plainText(payload?.body?.content ?? '');
+      const card = await features.deviations.reportForm(actorOf(context), {
+        prefillText: text,
+        dialog: true,
+      });
+      return {
+        title: strings(actorOf(context).language).form.title,
+        card: CardFactory.adaptiveCard(card),
+        width: 'large',
+        height: 'large',
+      };
+    },
+  );
 
-  app.messageExtensions.submitAction<Record<string, unknown>>(REPORT_FROM_MESSAGE, async (context, _state, data) => {
-    const actor = actorOf(context);
-    const result = await features.deviations.submitReport(actor, data, { dialog: true });
-    if (!result.ok) {
-      return { title: strings(actor.language).form.title, card: CardFactory.adaptiveCard(result.card), width: 'large', height: 'large' };
-    }
-    // The receipt goes to the reporter's personal chat, never to the chat the message came from.
-    const conversation = await features.conversations.forUser(actor.id);
-    if (conversation) {
-      const { activityId } = await features.delivery.send(conversation.reference, result.card);
-      await features.deviations.rememberReceipt(result.deviation, { ...conversation, activityId });
-      return undefined;
-    }
-    return fill(strings(actor.language).receipt.dialogDone, { ref: result.deviation.ref });
-  });
+  app.messageExtensions.submitAction<Record<string, unknown>>(
+    REPORT_FROM_MESSAGE,
+    async (context, _state, data) => {
+      const actor = actorOf(context);
+      const result = await features.deviations.submitReport(actor, data, { dialog: true });
+      if (!result.ok) {
+        return {
+          title: strings(actor.language).form.title,
+          card: CardFactory.adaptiveCard(result.card),
+          width: 'large',
+          height: 'large',
+        };
+      }
+      // The receipt goes to the reporter's personal chat, never to the chat the message came from.
+      const conversation = await features.conversations.forUser(actor.id);
+      if (conversation) {
+        const { activityId } = await features.delivery.send(conversation.reference, result.card);
+        await features.deviations.rememberReceipt(result.deviation, {
+          ...conversation,
+          activityId,
+        });
+        return undefined;
+      }
+      return fill(strings(actor.language).receipt.dialogDone, { ref: result.deviation.ref });
+    },
+  );
 }
