@@ -1,6 +1,7 @@
 import { fill, formatDate, formatDateTime, strings, type Language } from '../shared/i18n';
 import type { Organisation } from '../org/organisation';
 import type { CardSigner } from '../shared/card-signing';
+import { asShownText } from '../shared/card-templates';
 import {
   isOpen,
   isOverdue,
@@ -155,15 +156,21 @@ export function handlerData(
       : { title: t.handler.finishedAt, value: formatDateTime(d.closedAt ?? d.updatedAt, language) },
   ];
   const sections = [
-    { title: t.handler.description, text: d.description },
-    ...(d.immediateAction ? [{ title: t.handler.immediateAction, text: d.immediateAction }] : []),
-    ...(d.suggestion ? [{ title: t.handler.suggestion, text: d.suggestion }] : []),
+    { title: t.handler.description, text: asShownText(d.description) },
+    ...(d.immediateAction
+      ? [{ title: t.handler.immediateAction, text: asShownText(d.immediateAction) }]
+      : []),
+    ...(d.suggestion ? [{ title: t.handler.suggestion, text: asShownText(d.suggestion) }] : []),
     ...(d.measures.length
       ? [{ title: t.handler.measures, text: measureLines(d, t, language) }]
       : []),
-    ...(d.cause ? [{ title: t.handler.cause, text: d.cause }] : []),
-    ...(d.closingMeasures ? [{ title: t.handler.closingMeasures, text: d.closingMeasures }] : []),
-    ...(d.rejectReason ? [{ title: t.handler.rejectReason, text: d.rejectReason }] : []),
+    ...(d.cause ? [{ title: t.handler.cause, text: asShownText(d.cause) }] : []),
+    ...(d.closingMeasures
+      ? [{ title: t.handler.closingMeasures, text: asShownText(d.closingMeasures) }]
+      : []),
+    ...(d.rejectReason
+      ? [{ title: t.handler.rejectReason, text: asShownText(d.rejectReason) }]
+      : []),
   ];
   const last = o.lastEvent;
   return {
@@ -218,7 +225,7 @@ export const SHOWN_EVENTS = 40;
 function measureLines(d: Deviation, t: ReturnType<typeof strings>, language: Language): string {
   const shown = d.measures
     .slice(-SHOWN_MEASURES)
-    .map((m) => `- ${m.text} (${formatDate(m.dueDate, language)})`);
+    .map((m) => `- ${asShownText(m.text)} (${formatDate(m.dueDate, language)})`);
   const hidden = d.measures.length - shown.length;
   return (hidden > 0 ? [fill(t.handler.measuresMore, { count: hidden }), ...shown] : shown).join(
     '\n',
@@ -234,10 +241,10 @@ export function outcomeData(ctx: ViewContext, d: Deviation) {
     intro: closed ? t.outcome.closedText : t.outcome.rejectedText,
     facts: closed
       ? [
-          { title: t.handler.cause, value: d.cause ?? '' },
-          { title: t.handler.closingMeasures, value: d.closingMeasures ?? '' },
+          { title: t.handler.cause, value: asShownText(d.cause ?? '') },
+          { title: t.handler.closingMeasures, value: asShownText(d.closingMeasures ?? '') },
         ]
-      : [{ title: t.handler.rejectReason, value: d.rejectReason ?? '' }],
+      : [{ title: t.handler.rejectReason, value: asShownText(d.rejectReason ?? '') }],
   };
 }
 
@@ -293,7 +300,7 @@ export function historyData(
     events: shown.map((e) => ({
       heading: `${formatDateTime(e.at, ctx.language)} · ${t.actions[e.kind]}`,
       detail: `${actor(e)} · ${t.statuses[e.toStatus]}${e.targetId ? ' → ' + personName(ctx.org, e.targetId, ctx.language) : ''}`,
-      note: e.note ?? '',
+      note: asShownText(e.note ?? ''),
     })),
   };
 }

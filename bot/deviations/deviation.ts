@@ -51,6 +51,8 @@ export const DEFAULT_CATEGORIES: Category[] = [
     en: 'Breach of law, regulation or routine',
   },
   { id: 'miljo', nb: 'Miljø', en: 'Environment' },
+  // Findings from revisjon and tilsyn (statsforvalteren) are deviations too (domain.md).
+  { id: 'tilsyn', nb: 'Funn fra revisjon eller tilsyn', en: 'Finding from audit or inspection' },
 ];
 
 /** Category whose deviations may be personal data breaches (GDPR art. 33: notify within 72 h). */

@@ -47,3 +47,12 @@ export function renderCard(name: string, data: object): Card {
   }
   return template.expand({ $root: data }) as Card;
 }
+
+/**
+ * User text shown in a TextBlock or FactSet, where Teams renders Markdown: a link written as
+ * [text](url) would hide where it leads, so a zero-width space breaks the syntax. The text
+ * reads the same; bare URLs still show in full.
+ */
+export function asShownText(text: string): string {
+  return text.replace(/\]\s*\(/g, ']\u200B(');
+}

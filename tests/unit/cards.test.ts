@@ -901,3 +901,21 @@ describe('list card', () => {
     for (const { action } of show) expect(action.data).toMatchObject({ list: 'open', page: 2 });
   });
 });
+
+describe('user text is shown as text, not as Markdown links', () => {
+  test('a [text](url) link in a description cannot hide where it leads', () => {
+    const d = deviation({
+      description: 'Se [vedlegget](https://evil.example/login) og svar',
+      cause: 'x](y',
+    });
+    const json = JSON.stringify(
+      renderCard(
+        'deviations/handler',
+        handlerData(ctxFor('nb'), d, signer, { viewerId: DEMO.barnehageLeader }),
+      ),
+    );
+    expect(json).not.toMatch(/\]\s*\(https:\/\/evil/);
+    expect(json).toContain('https://evil.example/login'); // the address itself stays visible
+    expect(json).toContain('vedlegget');
+  });
+});
