@@ -1,4 +1,4 @@
-import { renderCard, type Card } from '../shared/card-templates';
+export { notice } from '../shared/card-templates';
 import type { CardSigner } from '../shared/card-signing';
 import type { Delivery } from '../shared/delivery';
 import type { Language } from '../shared/i18n';
@@ -36,10 +36,6 @@ export async function viewFor(
 ): Promise<{ snapshot: OrgSnapshot; ctx: ViewContext }> {
   const snapshot = await deps.org.snapshot();
   return { snapshot, ctx: viewIn(deps, snapshot, language) };
-}
-
-export function notice(text: string, title = '', color = 'Attention'): Card {
-  return renderCard('common/notice', { title, text, color });
 }
 
 export const str = (v: unknown): string => (typeof v === 'string' ? v : '');

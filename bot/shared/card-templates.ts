@@ -56,3 +56,8 @@ export function renderCard(name: string, data: object): Card {
 export function asShownText(text: string): string {
   return text.replace(/\]\s*\(/g, ']\u200B(');
 }
+
+/** A short message card: refusals that cannot show the case, hints, errors. */
+export function notice(text: string, title = '', color = 'Attention'): Card {
+  return renderCard('common/notice', { title, text, color });
+}

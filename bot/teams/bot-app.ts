@@ -12,7 +12,7 @@ import { registerMessageAction } from './routes/message-action';
 import { TableStorage } from './table-storage';
 import { TeamsDelivery } from './teams-delivery';
 import { actorOf, answerInvokeWithCard } from './turn';
-import { renderCard } from '../shared/card-templates';
+import { notice } from '../shared/card-templates';
 
 /** The Teams edge: the only place that knows botbuilder and teams-ai. */
 export interface TeamsBot {
@@ -83,10 +83,7 @@ function buildApplication(
       context.activity.name === 'adaptiveCard/action'
     ) {
       // The card stays usable: the user sees why nothing happened and can press again.
-      await answerInvokeWithCard(
-        context,
-        renderCard('common/notice', { title: '', text, color: 'Attention' }),
-      ).catch(() => undefined);
+      await answerInvokeWithCard(context, notice(text)).catch(() => undefined);
     } else if (context.activity.type === 'invoke') {
       await context
         .sendActivity({ type: 'invokeResponse', value: { status: 503 } })

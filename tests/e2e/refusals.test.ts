@@ -174,3 +174,24 @@ test('two leaders closing at once with the same rev: one close, the other sees t
   const winner = events.find((e) => e.kind === 'close')!.actorId;
   expect(stored.cause).toBe(winner === ingrid.aadObjectId ? 'Årsak fra Ingrid' : 'Årsak fra Per');
 });
+
+test('a valid card action arriving from a channel is answered with a pointer: no change, no case content', async () => {
+  const c = await newCase();
+  const before = await stateOf(c.ref);
+  const updatesBefore = t.connector.updates().length;
+  const take = executeAction(c.leaderCard.card, 'deviation.take');
+  const team = '19:heim-leaders@thread.tacv2';
+  const res = await t.client.cardAction(ingrid, 'deviation.take', take.data, {
+    replyToId: 'channel-message-1',
+    extra: {
+      conversation: { id: `${team};messageid=1`, conversationType: 'channel', isGroup: true },
+      channelData: { team: { id: team }, channel: { id: team } },
+    },
+  });
+  expect(res.status).toBe(200);
+  const card = invokeCard(res);
+  expect(cardText(card)).toContain('personlig chat');
+  expect(JSON.stringify(card)).not.toContain('klemte'); // no description in the channel
+  expect(await stateOf(c.ref)).toEqual(before);
+  expect(t.connector.updates().length).toBe(updatesBefore); // nothing replaced in the channel
+});
