@@ -181,7 +181,7 @@ test('a valid card action arriving from a channel is answered with a pointer: no
   const updatesBefore = t.connector.updates().length;
   const take = executeAction(c.leaderCard.card, 'deviation.take');
   const team = '19:heim-leaders@thread.tacv2';
-  const res = await t.client.cardAction(ingrid, 'deviation.take', take.data, {
+  const res = await t.client.cardAction(ingrid, 'deviation.take', take.data ?? {}, {
     replyToId: 'channel-message-1',
     extra: {
       conversation: { id: `${team};messageid=1`, conversationType: 'channel', isGroup: true },
