@@ -37,5 +37,3 @@ export async function viewFor(
   const snapshot = await deps.org.snapshot();
   return { snapshot, ctx: viewIn(deps, snapshot, language) };
 }
-
-export const str = (v: unknown): string => (typeof v === 'string' ? v : '');

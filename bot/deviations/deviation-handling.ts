@@ -6,7 +6,8 @@ import type { OrgSnapshot } from '../org/org-repository';
 import { leaderAbove } from '../org/organisation';
 import type { Deviation, DeviationAction, DeviationActionKind, DeviationEvent } from './deviation';
 import { assignableLeaders, mayHandle, mayView } from './deviation-access';
-import { notice, str, viewFor, type DeviationDeps } from './deviation-context';
+import { notice, viewFor, type DeviationDeps } from './deviation-context';
+import { stringIn } from '../shared/card-data';
 import type { DeviationNotifications } from './deviation-notifications';
 import { ConcurrentChangeError } from './deviation-repository';
 import { handlerData } from './deviation-views';
@@ -48,7 +49,7 @@ export class DeviationHandling {
   ): Promise<Card> {
     const t = strings(actor.language);
     const kind = ACTION_VERBS[verb];
-    const ref = str(data.ref);
+    const ref = stringIn(data.ref);
     const rev = Number(data.rev);
     if (!kind) return notice(t.refusals.unknown_action);
     if (!this.deps.signer.verify(ref, rev, data.sig)) {
@@ -118,25 +119,25 @@ export class DeviationHandling {
       case 'take':
         return { kind };
       case 'assign': {
-        const assigneeId = str(data.assigneeId);
+        const assigneeId = stringIn(data.assigneeId);
         if (!assignableLeaders(snapshot.org, d).some((p) => p.id === assigneeId))
           return { refusal: t.refusals.invalid_assignee };
         return { kind, assigneeId };
       }
       case 'measure': {
-        const dueDate = /^\d{4}-\d{2}-\d{2}$/.test(str(data.measureDue))
-          ? str(data.measureDue)
+        const dueDate = /^\d{4}-\d{2}-\d{2}$/.test(stringIn(data.measureDue))
+          ? stringIn(data.measureDue)
           : '';
-        return { kind, text: str(data.measureText).slice(0, 2000), dueDate };
+        return { kind, text: stringIn(data.measureText).slice(0, 2000), dueDate };
       }
       case 'close':
         return {
           kind,
-          cause: str(data.cause).slice(0, 2000),
-          measures: str(data.closingMeasures).slice(0, 2000),
+          cause: stringIn(data.cause).slice(0, 2000),
+          measures: stringIn(data.closingMeasures).slice(0, 2000),
         };
       case 'reject':
-        return { kind, reason: str(data.rejectReason).slice(0, 2000) };
+        return { kind, reason: stringIn(data.rejectReason).slice(0, 2000) };
       case 'escalate': {
         const above = leaderAbove(snapshot.org, d.unitId, d.handlerId);
         if (!above) return { refusal: t.refusals.top_of_line };

@@ -6,7 +6,8 @@ import { log } from '../log';
 import type { OrgSnapshot } from '../org/org-repository';
 import { leadersUpTheLine, type Person } from '../org/organisation';
 import { handlingDeadline, type Deviation, type DeviationEvent } from './deviation';
-import { notice, str, viewFor, type DeviationDeps } from './deviation-context';
+import { notice, viewFor, type DeviationDeps } from './deviation-context';
+import { stringIn } from '../shared/card-data';
 import type { DeviationNotifications } from './deviation-notifications';
 import { receiptData, reportFormData, type ViewContext } from './deviation-views';
 import {
@@ -63,8 +64,8 @@ export class DeviationReporting {
     options: { dialog?: boolean } = {},
   ): Promise<SubmitResult> {
     const { snapshot, ctx } = await viewFor(this.deps, actor.language);
-    const formId = /^[A-Za-z0-9-]{8,64}$/.test(str(data.formId))
-      ? str(data.formId)
+    const formId = /^[A-Za-z0-9-]{8,64}$/.test(stringIn(data.formId))
+      ? stringIn(data.formId)
       : crypto.randomUUID();
     const validation = validateReport(data, {
       categories: snapshot.categories,

@@ -1,6 +1,7 @@
 import type { AdaptiveCard, Application, TurnState } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import { notice } from '../../shared/card-templates';
+import { stringIn } from '../../shared/card-data';
 import { strings } from '../../shared/i18n';
 import { DEVIATION_ACTION_VERBS } from '../../deviations/deviation-service';
 import type { Features } from '../features';
@@ -17,7 +18,6 @@ import {
 import { helpCard, runCommand, type CommandName } from './commands';
 
 type Data = Record<string, unknown>;
-const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
 type Handler = (context: TurnContext, state: TurnState, data: Data) => Promise<AdaptiveCard>;
 
@@ -63,7 +63,9 @@ export function registerDeviationCards(app: Application<TurnState>, features: Fe
   app.adaptiveCards.actionExecute<Data>(
     DEVIATION_ACTION_VERBS,
     personalOnly(async (context, _state, data) => {
-      const verb = str((context.activity.value as { action?: { verb?: string } })?.action?.verb);
+      const verb = stringIn(
+        (context.activity.value as { action?: { verb?: string } })?.action?.verb,
+      );
       const card = await deviations.act(actorOf(context), verb, data, {
         actionId: context.activity.id ?? '',
         conversationId: context.activity.conversation.id,
@@ -78,7 +80,7 @@ export function registerDeviationCards(app: Application<TurnState>, features: Fe
     'deviation.refresh',
     personalOnly(async (context, _state, data) => {
       const view = data.view === 'receipt' ? 'receipt' : 'handler';
-      const card = await deviations.currentCard(actorOf(context), str(data.ref), view);
+      const card = await deviations.currentCard(actorOf(context), stringIn(data.ref), view);
       await answerInvokeWithCard(context, card);
       return adaptive(card);
     }),
@@ -99,7 +101,7 @@ export function registerDeviationCards(app: Application<TurnState>, features: Fe
     'deviation.show',
     personalOnly(async (context, _state, data) => {
       const actor = actorOf(context);
-      const ref = str(data.ref);
+      const ref = stringIn(data.ref);
       const card = await deviations.currentCard(actor, ref);
       const activityId = await sendCard(context, card);
       if (activityId && card.refresh)
