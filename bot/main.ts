@@ -7,7 +7,7 @@ import { startTelemetry } from './telemetry';
 async function main(): Promise<void> {
   let settings;
   try {
-    settings = readSettings();
+    settings = readSettings(process.env, { production: true });
   } catch (err) {
     if (err instanceof SettingsError) {
       console.error(err.message);
@@ -15,17 +15,12 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  if (!settings.CARD_SIGNING_SECRET) {
-    console.error(
-      'Invalid configuration:\n  CARD_SIGNING_SECRET: required (at least 32 characters)',
-    );
-    process.exit(2);
-  }
   startTelemetry(settings.APPLICATIONINSIGHTS_CONNECTION_STRING);
   const bot = await startBot({
     settings,
     location: tablesLocationFrom(settings),
-    cardSigningSecret: settings.CARD_SIGNING_SECRET,
+    // Present: readSettings in production mode refuses to return without it.
+    cardSigningSecret: settings.CARD_SIGNING_SECRET!,
   });
   const stop = async (signal: string) => {
     log.info({ signal }, 'shutting down: finishing in-flight turns');

@@ -7,6 +7,9 @@ import type { BotResponse, TeamsUser } from './teams-client';
 /** The steps of the deviation journey that many e2e tests repeat: report, find the leader's card, act on it. */
 
 /** Valid form data as the report card would send it (Action.Execute data + inputs). */
+/** What the flows need: a client that talks to the bot and the connector that records replies. */
+export type ChatHarness = Pick<BotUnderTest, 'client' | 'connector'>;
+
 export function validReport(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     formId: crypto.randomUUID(),
@@ -41,7 +44,7 @@ export interface Reported {
 
 /** The reporter asks for the form ("meld avvik") and sends it; returns the receipt. */
 export async function report(
-  t: BotUnderTest,
+  t: ChatHarness,
   reporter: TeamsUser,
   overrides: Record<string, unknown> = {},
 ): Promise<Reported> {
@@ -68,7 +71,7 @@ export async function report(
 
 /** The newest card in a person's chat that mentions `ref` and offers `verb` (waits for it). */
 export async function cardFor(
-  t: BotUnderTest,
+  t: ChatHarness,
   person: TeamsUser,
   ref: string,
   verb?: string,
@@ -89,7 +92,7 @@ export async function cardFor(
  * (ref, rev, sig exactly as sent) plus the inputs the person filled in.
  */
 export async function act(
-  t: BotUnderTest,
+  t: ChatHarness,
   person: TeamsUser,
   card: { id: string; card: any },
   verb: string,
