@@ -66,3 +66,14 @@ test('a leader who has not installed the bot: the report goes up the line to one
   expect(cardText(card.card)).toContain(ref);
   expect((await t.deviations.get(ref))?.deviation.handlerId).toBe(PEOPLE.per.aadObjectId);
 });
+
+test('a leader who uninstalls the bot is forgotten, so cards are routed up the line instead', async () => {
+  await t.client.install(ingrid);
+  expect(await t.conversations.forUser(ingrid.aadObjectId)).toBeDefined();
+  const res = await t.client.post(
+    t.client.activity(ingrid, { type: 'installationUpdate', action: 'remove' } as never),
+  );
+  expect(res.status).toBe(200);
+  expect(await t.conversations.forUser(ingrid.aadObjectId)).toBeUndefined();
+  await t.client.install(ingrid); // leave the others' tests as they were
+});

@@ -19,5 +19,10 @@ export function registerInstall(app: Application<TurnState>, features: Features)
   app.activity('installationUpdate', async (context) => {
     const action = (context.activity as { action?: string }).action ?? '';
     if (action.startsWith('add')) await rememberConversation(context, features.conversations);
+    // Uninstalled from personal scope: stop routing cards there (the line above takes over).
+    if (action.startsWith('remove') && isPersonal(context)) {
+      const from = context.activity.from;
+      await features.conversations.forgetUser(from.aadObjectId || from.id);
+    }
   });
 }
