@@ -39,14 +39,18 @@ function run(env: NodeJS.ProcessEnv): ChildProcess {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   proc.stdout!.resume();
+  // Drained from the start: a child blocked on a full pipe would never answer or exit.
+  stderrOf.set(proc, '');
+  proc.stderr!.on('data', (c) => stderrOf.set(proc, (stderrOf.get(proc) ?? '') + String(c)));
   return proc;
 }
 
+const stderrOf = new Map<ChildProcess, string>();
+
 async function exitOf(proc: ChildProcess): Promise<{ code: number | null; stderr: string }> {
-  let stderr = '';
-  proc.stderr!.on('data', (c) => (stderr += String(c)));
-  const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
-  return { code, stderr };
+  const code =
+    proc.exitCode ?? (await new Promise<number | null>((resolve) => proc.once('exit', resolve)));
+  return { code, stderr: stderrOf.get(proc) ?? '' };
 }
 
 async function ready(url: string): Promise<void> {
@@ -137,4 +141,24 @@ test('the process stops on SIGTERM and a new process finds every report and hono
   // The card posted by the first process still works: same secret, state in the tables.
   const { card } = await act(t, ingrid, leaderCard, 'deviation.take');
   expect(cardText(card)).toContain('Under behandling');
+});
+
+test('with Application Insights configured the bot starts and serves (telemetry loads on this Node)', async () => {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  child = run({
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    TABLE_PREFIX: uniquePrefix(),
+    TABLES_CONNECTION_STRING: azuriteConnectionString(azurite, AZURITE_KEY),
+    CARD_SIGNING_SECRET: SECRET,
+    // Ingestion goes to a closed loopback port: nothing leaves the machine.
+    APPLICATIONINSIGHTS_CONNECTION_STRING:
+      'InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/',
+  });
+  await ready(url);
+  expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  const stopped = exitOf(child);
+  child.kill('SIGTERM');
+  expect((await stopped).code).toBe(0);
 });
