@@ -22,9 +22,10 @@ export interface TeamsBot {
 }
 
 export function createAdapter(settings: Settings): TeamsAdapter {
+  const { BOT_PASSWORD: secret = '' } = settings; // from the environment, never committed
   const auth = {
     MicrosoftAppId: settings.BOT_ID ?? '',
-    MicrosoftAppPassword: settings.BOT_PASSWORD ?? '',
+    MicrosoftAppPassword: secret,
     // Without an app id (local Playground, tests) authentication is off; SingleTenant would demand an id.
     MicrosoftAppType: settings.BOT_ID ? settings.BOT_TYPE : 'MultiTenant',
     MicrosoftAppTenantId: settings.BOT_TENANT_ID ?? '',
