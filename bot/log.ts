@@ -30,5 +30,3 @@ export const log = pino({
     remove: true,
   },
 });
-
-export type Logger = typeof log;

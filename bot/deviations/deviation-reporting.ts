@@ -4,7 +4,7 @@ import type { Actor } from '../shared/delivery';
 import { strings } from '../shared/i18n';
 import { log } from '../log';
 import type { OrgSnapshot } from '../org/org-repository';
-import { leadersUpTheLine, type Person } from '../org/organisation';
+import { leadersUpTheLine, responsibleLeader, type Person } from '../org/organisation';
 import { handlingDeadline, type Deviation, type DeviationEvent } from './deviation';
 import { notice, viewFor, type DeviationDeps } from './deviation-context';
 import { stringIn } from '../shared/card-data';
@@ -188,6 +188,7 @@ export class DeviationReporting {
     for (const [i, leader] of line.entries()) {
       if (await this.deps.conversations.forUser(leader.id)) return { leader, skipped: i > 0 };
     }
-    return { leader: line[0], skipped: false };
+    // Nobody can be reached yet: the case is still theirs, and waits for them to install the bot.
+    return { leader: responsibleLeader(snapshot.org, unitId), skipped: false };
   }
 }
