@@ -43,7 +43,34 @@ class BufferedResponse {
   }
 }
 
-export function createServer(options: ServerOptions): restify.Server {
+/** Counts requests being handled, so shutdown can wait until the last one is answered. */
+class InFlight {
+  private count = 0;
+  private waiting: (() => void)[] = [];
+
+  async around<T>(work: () => Promise<T>): Promise<T> {
+    this.count++;
+    try {
+      return await work();
+    } finally {
+      this.count--;
+      if (this.count === 0) this.waiting.splice(0).forEach((resolve) => resolve());
+    }
+  }
+
+  idle(): Promise<void> {
+    return this.count === 0
+      ? Promise.resolve()
+      : new Promise((resolve) => this.waiting.push(resolve));
+  }
+}
+
+export interface HttpServer {
+  server: restify.Server;
+  inFlight: InFlight;
+}
+
+export function createServer(options: ServerOptions): HttpServer {
   const server = restify.createServer({ name: 'internkontroll', handleUncaughtExceptions: false });
   server.use(
     restify.plugins.bodyParser({
@@ -52,12 +79,7 @@ export function createServer(options: ServerOptions): restify.Server {
       mapFiles: false,
     }),
   );
-
-  let inFlight = 0;
-  let idle: (() => void) | undefined;
-  (server as unknown as { inFlight: () => number }).inFlight = () => inFlight;
-  (server as unknown as { whenIdle: () => Promise<void> }).whenIdle = () =>
-    inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (idle = resolve));
+  const inFlight = new InFlight();
 
   server.post('/api/messages', async (req, res) => {
     const authorization = req.header('authorization') ?? '';
@@ -70,48 +92,37 @@ export function createServer(options: ServerOptions): restify.Server {
       res.send(400, { error: envelope.reason });
       return;
     }
-    inFlight++;
-    const started = Date.now();
     const activityId = (req.body as { id?: unknown }).id;
     const correlationId =
       typeof activityId === 'string' && activityId ? activityId : crypto.randomUUID();
-    // The SDK answers with err.message in the body on any failure; we decide what goes out.
-    const answer = new BufferedResponse();
-    let reachedBot = false;
-    try {
-      await logScope.run({ correlationId }, () =>
-        options.adapter.process(req, answer as never, (context) => {
-          reachedBot = true;
-          return options.app.run(context).then(() => undefined);
-        }),
-      );
-    } catch (err) {
-      answer.status(500);
-      log.error({ err: (err as Error).message, correlationId }, 'request failed');
-    } finally {
-      inFlight--;
-      log.debug(
-        {
-          activityType: (req.body as { type?: string }).type,
-          ms: Date.now() - started,
-          status: res.statusCode,
-        },
-        'activity',
-      );
-      if (inFlight === 0 && idle) {
-        idle();
-        idle = undefined;
-      }
-    }
-    if (answer.code === 401 || (options.authEnabled && !reachedBot && answer.code >= 500)) {
-      // A token we could not validate: refused as unauthorised, whatever the reason inside.
-      log.warn({ correlationId, sdkStatus: answer.code }, 'request refused: token not valid');
-      res.send(401, { error: 'unauthorized' });
-    } else if (answer.code >= 500) {
-      res.send(answer.code, { error: 'internal error' });
-    } else {
-      res.send(answer.code, answer.body);
-    }
+    await inFlight.around(() =>
+      logScope.run({ correlationId }, async () => {
+        const started = Date.now();
+        // The SDK answers with err.message in the body on any failure; we decide what goes out.
+        const answer = new BufferedResponse();
+        let reachedBot = false;
+        try {
+          await options.adapter.process(req, answer as never, (context) => {
+            reachedBot = true;
+            return options.app.run(context).then(() => undefined);
+          });
+        } catch (err) {
+          answer.status(500);
+          log.error({ err: (err as Error).message }, 'request failed');
+        }
+        if (answer.code === 401 || (options.authEnabled && !reachedBot && answer.code >= 500)) {
+          // A token we could not validate: refused as unauthorised, whatever the reason inside.
+          log.warn({ sdkStatus: answer.code }, 'request refused: token not valid');
+          res.send(401, { error: 'unauthorized' });
+        } else if (answer.code >= 500) {
+          res.send(answer.code, { error: 'internal error' });
+        } else {
+          res.send(answer.code, answer.body);
+        }
+        const activityType = (req.body as { type?: string }).type;
+        log.debug({ activityType, ms: Date.now() - started, status: res.statusCode }, 'activity');
+      }),
+    );
   });
 
   // Probes answer within a second even when the store hangs (its client retries for longer).
@@ -130,11 +141,11 @@ export function createServer(options: ServerOptions): restify.Server {
     const ready = await storeReady();
     res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'store unavailable' });
   });
-  return server;
+  return { server, inFlight };
 }
 
 export async function listen(
-  server: restify.Server,
+  { server, inFlight }: HttpServer,
   port: number,
   host: string,
 ): Promise<RunningServer> {
@@ -142,16 +153,14 @@ export async function listen(
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
-  const address = server.address();
-  const actualPort = address.port;
+  const actualPort = server.address().port;
   return {
     url: `http://127.0.0.1:${actualPort}`,
     port: actualPort,
     async close(timeoutMs = 10000) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      const whenIdle = (server as unknown as { whenIdle: () => Promise<void> }).whenIdle();
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([whenIdle, new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+      await Promise.race([inFlight.idle(), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
       clearTimeout(timer);
       server.server.closeAllConnections?.();
       await closed;
