@@ -7,6 +7,7 @@ import {
   factValue,
   inputIds,
   inputValue,
+  referenceIn,
   verbsOf,
 } from '../support/cards';
 import { adaptiveCardsOf } from '../support/fake-connector';
@@ -208,4 +209,37 @@ describe('validation: the form comes back with the error beside the field, every
     expect(await t.deviations.byReporter(emil.aadObjectId)).toHaveLength(mine);
     expect(t.connector.cardsIn(ingridChat())).toHaveLength(leaderCards);
   });
+});
+
+test('someone not in the organisation can still report: no unit is preselected, they pick one', async () => {
+  const visitor = {
+    id: '29:vikar',
+    aadObjectId: 'a3c9e7d1-5b2f-4e8a-9c0d-1f2e3d4c5b6a',
+    name: 'Vikar Vikarsen',
+  };
+  await t.client.install(visitor);
+  const chat = t.client.personalConversationId(visitor);
+  const before = t.connector.cardsIn(chat).length;
+  expect((await t.client.message(visitor, 'meld avvik')).status).toBe(200);
+  const form = await t.connector.waitFor(() => t.connector.cardsIn(chat)[before]);
+  expect(inputValue(form.card, 'unitId')).toBe('');
+
+  const res = await t.client.cardAction(
+    visitor,
+    'deviation.submit',
+    validReport({ unitId: 'barnevern' }),
+    {
+      replyToId: form.id,
+    },
+  );
+  const ref = referenceIn(invokeCard(res));
+  expect(ref).toMatch(/^AVV-\d{4}-\d{4}$/);
+  const stored = (await t.deviations.get(ref!))!.deviation;
+  expect(stored).toMatchObject({
+    unitId: 'barnevern',
+    reporterId: visitor.aadObjectId,
+    status: 'registrert',
+  });
+  // Nobody in barnevern's line has installed the bot here: it stays with its leader, Lars.
+  expect(stored.handlerId).toBe(PEOPLE.lars.aadObjectId);
 });
