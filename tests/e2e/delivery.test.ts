@@ -17,8 +17,7 @@ const handlerCardAttempts = (ref: string) =>
   );
 
 beforeAll(async () => {
-  t = await startBotUnderTest();
-  await t.client.install(emil);
+  t = await startBotUnderTest({ installed: [emil] });
 });
 afterAll(async () => {
   await t?.stop();

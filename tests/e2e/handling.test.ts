@@ -17,8 +17,7 @@ const statusOf = (card: any) => factValue(card, 'Status');
 const inAWeek = () => osloDate(new Date(Date.now() + 7 * 86400_000));
 
 beforeAll(async () => {
-  t = await startBotUnderTest();
-  for (const person of [ingrid, emil, sofie, per]) await t.client.install(person);
+  t = await startBotUnderTest({ installed: [ingrid, emil, sofie, per] });
 });
 afterAll(async () => {
   await t?.stop();

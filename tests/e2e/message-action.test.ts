@@ -20,9 +20,7 @@ const channel = {
 };
 
 beforeAll(async () => {
-  t = await startBotUnderTest();
-  await t.client.install(ingrid);
-  await t.client.install(emil);
+  t = await startBotUnderTest({ installed: [ingrid, emil] });
 });
 afterAll(async () => {
   await t?.stop();

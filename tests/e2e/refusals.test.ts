@@ -16,8 +16,7 @@ const FORGED = 'Kortet er ikke gyldig';
 const STALE = 'Saken ble endret av noen andre mens du så på den.';
 
 beforeAll(async () => {
-  t = await startBotUnderTest();
-  for (const person of [ingrid, emil, per]) await t.client.install(person);
+  t = await startBotUnderTest({ installed: [ingrid, emil, per] });
 });
 afterAll(async () => {
   await t?.stop();

@@ -10,9 +10,7 @@ let t: BotUnderTest;
 const { ingrid, emil } = PEOPLE;
 
 beforeAll(async () => {
-  t = await startBotUnderTest();
-  await t.client.install(ingrid);
-  await t.client.install(emil);
+  t = await startBotUnderTest({ installed: [ingrid, emil] });
 });
 afterAll(async () => {
   await t?.stop();

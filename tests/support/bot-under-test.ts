@@ -83,6 +83,8 @@ export interface BotUnderTestOptions {
   env?: NodeJS.ProcessEnv;
   /** Reuse an Azurite (it is then not stopped by stop()). */
   azurite?: TestAzurite;
+  /** People who have the bot installed (their personal chat is known) from the start. */
+  installed?: TeamsUser[];
 }
 
 export function demoOrgFile() {
@@ -142,5 +144,6 @@ export async function startBotUnderTest(options: BotUnderTestOptions = {}): Prom
       if (ownAzurite) await azurite.stop();
     },
   };
+  for (const person of options.installed ?? []) await client.install(person);
   return t;
 }
