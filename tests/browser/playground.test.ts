@@ -194,6 +194,20 @@ const cards = () => page.locator('.ac-adaptiveCard:not(.ac-adaptiveCard .ac-adap
 const forms = () =>
   cards().filter({ has: page.getByRole('textbox', { name: L.descriptionLabel }) });
 
+/** Says "meld avvik" and waits for the new form with its send button. */
+async function openForm(): Promise<Locator> {
+  const before = await forms().count();
+  await say('meld avvik');
+  await until(
+    'a new form card',
+    async () => ((await forms().count()) > before ? true : undefined),
+    WAIT,
+  );
+  const form = forms().last();
+  await form.getByRole('button', { name: L.submit }).waitFor({ timeout: WAIT });
+  return form;
+}
+
 /** The visible text of a card, with no raw template placeholders and no leaked JS values. */
 async function cardText(card: Locator): Promise<string> {
   const text = await card.innerText();
@@ -285,15 +299,7 @@ describe('Agents Playground: reporting and following up a deviation', () => {
 
   test('report through the form, take responsibility, close, and the reporter is told', async () => {
     const form = await step('open the form', async () => {
-      const before = await forms().count();
-      await say('meld avvik');
-      await until(
-        'a new form card',
-        async () => ((await forms().count()) > before ? true : undefined),
-        WAIT,
-      );
-      const form = forms().last();
-      await form.getByRole('button', { name: L.submit }).waitFor({ timeout: WAIT });
+      const form = await openForm();
       await cardText(form);
       await shotOf('01-form.png', form);
       return form;
@@ -422,15 +428,7 @@ describe('Agents Playground: reporting and following up a deviation', () => {
     const visibleBefore = new Set((await page.locator('body').innerText()).match(REF) ?? []);
 
     const form = await step('open a new form', async () => {
-      const before = await forms().count();
-      await say('meld avvik');
-      await until(
-        'a new form card',
-        async () => ((await forms().count()) > before ? true : undefined),
-        WAIT,
-      );
-      const form = forms().last();
-      await form.getByRole('button', { name: L.submit }).waitFor({ timeout: WAIT });
+      const form = await openForm();
       return form;
     });
 
