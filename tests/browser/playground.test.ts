@@ -427,10 +427,7 @@ describe('Agents Playground: reporting and following up a deviation', () => {
     const storedBefore = await storedReferences();
     const visibleBefore = new Set((await page.locator('body').innerText()).match(REF) ?? []);
 
-    const form = await step('open a new form', async () => {
-      const form = await openForm();
-      return form;
-    });
+    const form = await step('open a new form', openForm);
 
     await step('submit without a description', async () => {
       const cardsBefore = await cards().count();
