@@ -31,6 +31,10 @@ let azurite: TestAzurite;
 let connector: FakeConnector;
 let child: ChildProcess | undefined;
 
+const stderrOf = new Map<ChildProcess, string>();
+/** Every process this file started: afterAll ends any still running. */
+const spawned: ChildProcess[] = [];
+
 function run(env: NodeJS.ProcessEnv): ChildProcess {
   // Only what we pass: no developer settings leak in from the shell running the tests.
   const proc = spawn(process.execPath, [MAIN], {
@@ -38,14 +42,13 @@ function run(env: NodeJS.ProcessEnv): ChildProcess {
     env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  spawned.push(proc);
   proc.stdout!.resume();
   // Drained from the start: a child blocked on a full pipe would never answer or exit.
   stderrOf.set(proc, '');
   proc.stderr!.on('data', (c) => stderrOf.set(proc, (stderrOf.get(proc) ?? '') + String(c)));
   return proc;
 }
-
-const stderrOf = new Map<ChildProcess, string>();
 
 async function exitOf(proc: ChildProcess): Promise<{ code: number | null; stderr: string }> {
   const code =
@@ -78,10 +81,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    child.kill('SIGKILL');
-    await new Promise((r) => child!.once('exit', r));
-  }
+  await Promise.all(
+    spawned
+      .filter((proc) => proc.exitCode === null && proc.signalCode === null)
+      .map((proc) => {
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGKILL');
+        return exited;
+      }),
+  );
   await connector?.close();
   await azurite?.stop();
 });
