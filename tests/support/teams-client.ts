@@ -79,26 +79,12 @@ export class TeamsClient {
       body: raw,
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const text = await res.text();
-    let body: any = text;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body, text };
+    return responseOf(res);
   }
 
   async get(path: string): Promise<BotResponse> {
     const res = await fetch(`${this.botUrl}${path}`, { signal: AbortSignal.timeout(15000) });
-    const text = await res.text();
-    let body: any = text;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body, text };
+    return responseOf(res);
   }
 
   message(user: TeamsUser, text: string, extra: Activity = {}): Promise<BotResponse> {
@@ -200,4 +186,16 @@ export class TeamsClient {
       }),
     );
   }
+}
+
+/** Status, text and (when it is JSON) the parsed body of a bot response. */
+async function responseOf(res: Response): Promise<BotResponse> {
+  const text = await res.text();
+  let body: any = text;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON */
+  }
+  return { status: res.status, body, text };
 }
