@@ -163,7 +163,7 @@ resource webApp 'Microsoft.Web/sites@2022-09-01' = {
     clientAffinityEnabled: false // any instance can take any turn
     siteConfig: {
       linuxFxVersion: linuxFxVersion
-      appCommandLine: 'node dist/bot/main.js'
+      appCommandLine: 'node dist/bot/app/main.js'
       alwaysOn: true // Teams expects an answer within seconds; no cold starts
       healthCheckPath: '/healthz'
       ftpsState: 'Disabled'

@@ -2,9 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readSettings, SettingsError } from '../config';
-import { startBot, tablesLocationFrom } from '../host';
-import { log } from '../log';
+import { readSettings, SettingsError } from '../app/config';
+import { startBot, tablesLocationFrom } from '../app/host';
+import { log } from '../app/log';
 import { parseOrgFile } from '../org/org-file';
 import { startAzurite, type RunningAzurite } from './azurite';
 

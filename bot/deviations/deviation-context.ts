@@ -1,8 +1,8 @@
-export { notice } from '../shared/card-templates';
-import type { CardSigner } from '../shared/card-signing';
-import type { Delivery } from '../shared/delivery';
-import type { Language } from '../shared/i18n';
-import type { OrgRepository, OrgSnapshot } from '../org/org-repository';
+export { notice } from '../kernel/card-templates';
+import type { CardSigner } from '../kernel/card-signing';
+import type { Delivery } from '../messaging/delivery';
+import type { Language } from '../i18n';
+import type { OrgRepository, OrgSnapshot } from '../org/org-store';
 import type { ConversationStore } from '../store/conversation-store';
 import type { DeviationRepository } from './deviation-repository';
 import type { ViewContext } from './deviation-views';

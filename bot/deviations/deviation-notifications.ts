@@ -1,8 +1,8 @@
-import { renderCard } from '../shared/card-templates';
-import { RecipientGoneError } from '../shared/delivery';
-import { languageOf, strings } from '../shared/i18n';
-import { log } from '../log';
-import type { OrgSnapshot } from '../org/org-repository';
+import { renderCard } from '../kernel/card-templates';
+import { RecipientGoneError } from '../messaging/delivery';
+import { languageOf, strings } from '../i18n';
+import { log } from '../app/log';
+import type { OrgSnapshot } from '../org/org-store';
 import { isOpen, type Deviation, type DeviationEvent } from './deviation';
 import { viewIn, type DeviationDeps } from './deviation-context';
 import { handlerData, outcomeData, receiptData } from './deviation-views';

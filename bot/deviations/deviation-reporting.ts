@@ -1,13 +1,13 @@
 import crypto from 'node:crypto';
-import { renderCard, type Card } from '../shared/card-templates';
-import type { Actor } from '../shared/delivery';
-import { strings } from '../shared/i18n';
-import { log } from '../log';
-import type { OrgSnapshot } from '../org/org-repository';
+import { renderCard, type Card } from '../kernel/card-templates';
+import type { Actor } from '../messaging/delivery';
+import { strings } from '../i18n';
+import { log } from '../app/log';
+import type { OrgSnapshot } from '../org/org-store';
 import { leadersUpTheLine, responsibleLeader, type Person } from '../org/organisation';
 import { handlingDeadline, type Deviation, type DeviationEvent } from './deviation';
 import { notice, viewFor, type DeviationDeps } from './deviation-context';
-import { stringIn } from '../shared/card-data';
+import { stringIn } from '../kernel/card-data';
 import type { DeviationNotifications } from './deviation-notifications';
 import { receiptData, reportFormData, type ViewContext } from './deviation-views';
 import {

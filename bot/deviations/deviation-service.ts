@@ -1,6 +1,6 @@
-import { renderCard, type Card } from '../shared/card-templates';
-import type { Actor } from '../shared/delivery';
-import { fill, strings } from '../shared/i18n';
+import { renderCard, type Card } from '../kernel/card-templates';
+import type { Actor } from '../messaging/delivery';
+import { fill, strings } from '../i18n';
 import { unitsLedBy } from '../org/organisation';
 import type { Deviation } from './deviation';
 import { mayView } from './deviation-access';

@@ -1,7 +1,7 @@
-import { fill, formatDate, formatDateTime, strings, type Language } from '../shared/i18n';
+import { fill, formatDate, formatDateTime, strings, type Language } from '../i18n';
 import type { Organisation } from '../org/organisation';
-import type { CardSigner } from '../shared/card-signing';
-import { asShownText } from '../shared/card-templates';
+import type { CardSigner } from '../kernel/card-signing';
+import { asShownText } from '../kernel/card-templates';
 import {
   isOpen,
   isOverdue,

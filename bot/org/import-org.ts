@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import { readSettings } from '../config';
-import { tablesLocationFrom } from '../host';
+import { readSettings } from '../app/config';
+import { tablesLocationFrom } from '../app/host';
 import { openTables, type TablesLocation } from '../store/tables';
 import { parseOrgFile } from './org-file';
-import { OrgRepository, type ImportSummary } from './org-repository';
+import { OrgRepository, type ImportSummary } from './org-store';
 
 /**
  * `npm run org:import -- <file> [--remove-missing]`: validates an organisation file and upserts

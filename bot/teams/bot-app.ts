@@ -1,8 +1,8 @@
 import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
 import { ConfigurationServiceClientCredentialFactory, type TurnContext } from 'botbuilder';
-import type { Settings } from '../config';
-import { log } from '../log';
-import { strings } from '../shared/i18n';
+import type { Settings } from '../app/config';
+import { log } from '../app/log';
+import { strings } from '../i18n';
 import type { StateStore } from '../store/state-store';
 import type { Features } from './features';
 import { registerCommands, registerFallback } from './routes/commands';
@@ -12,7 +12,7 @@ import { registerMessageAction } from './routes/message-action';
 import { TableStorage } from './table-storage';
 import { TeamsDelivery } from './teams-delivery';
 import { actorOf, answerInvokeWithCard } from './turn';
-import { notice } from '../shared/card-templates';
+import { notice } from '../kernel/card-templates';
 
 /** The Teams edge: the only place that knows botbuilder and teams-ai. */
 export interface TeamsBot {

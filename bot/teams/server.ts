@@ -1,7 +1,7 @@
 import restify from 'restify';
 import type { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
 import crypto from 'node:crypto';
-import { log, logScope } from '../log';
+import { log, logScope } from '../app/log';
 import { checkEnvelope } from './envelope';
 
 /**

@@ -5,8 +5,8 @@ import {
   type ConversationReference,
   type TurnContext,
 } from 'botbuilder';
-import type { Card } from '../shared/card-templates';
-import { RecipientGoneError, type Delivery } from '../shared/delivery';
+import type { Card } from '../kernel/card-templates';
+import { RecipientGoneError, type Delivery } from '../messaging/delivery';
 
 /**
  * Proactive messages through the Bot Connector. Retries what Teams asks us to retry (429 with

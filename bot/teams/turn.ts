@@ -1,9 +1,9 @@
 import type { AdaptiveCard, TurnState } from '@microsoft/teams-ai';
 import { ActivityTypes, CardFactory, MessageFactory, TurnContext } from 'botbuilder';
 import type { ReportDraft } from '../deviations/report-form';
-import type { Card } from '../shared/card-templates';
-import type { Actor } from '../shared/delivery';
-import { languageOf } from '../shared/i18n';
+import type { Card } from '../kernel/card-templates';
+import type { Actor } from '../messaging/delivery';
+import { languageOf } from '../i18n';
 import type { ConversationStore } from '../store/conversation-store';
 
 /** Small helpers every route uses: who is acting, where to answer, what to remember. */

@@ -17,9 +17,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { readSettings } from '../../bot/config';
+import { readSettings } from '../../bot/app/config';
 import { freePort, startAzurite, type RunningAzurite } from '../../bot/dev/azurite';
-import { startBot, type RunningBot } from '../../bot/host';
+import { startBot, type RunningBot } from '../../bot/app/host';
 import { parseOrgFile } from '../../bot/org/org-file';
 
 jest.setTimeout(180000);

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import { readSettings } from '../../bot/config';
-import { startBot, tablesLocationFrom, type RunningBot } from '../../bot/host';
+import { readSettings } from '../../bot/app/config';
+import { startBot, tablesLocationFrom, type RunningBot } from '../../bot/app/host';
 import { AZURITE_KEY } from '../../bot/store/tables';
 import {
   azuriteConnectionString,

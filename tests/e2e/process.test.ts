@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../bot/dev/azurite';
-import { OrgRepository } from '../../bot/org/org-repository';
+import { OrgRepository } from '../../bot/org/org-store';
 import { AZURITE_KEY, openTables } from '../../bot/store/tables';
 import {
   azuriteConnectionString,
@@ -17,13 +17,13 @@ import { act, cardFor, report } from '../support/deviation-flows';
 import { TeamsClient } from '../support/teams-client';
 
 /**
- * The production entry point as a real process: `node dist/bot/main.js`, configured only by
+ * The production entry point as a real process: `node dist/bot/app/main.js`, configured only by
  * the environment. It refuses a bad configuration, and a restart of the process loses nothing.
  */
 jest.setTimeout(120000);
 
 const ROOT = path.resolve(__dirname, '../..');
-const MAIN = path.join(ROOT, 'dist/bot/main.js');
+const MAIN = path.join(ROOT, 'dist/bot/app/main.js');
 const SECRET = 'process-test-card-signing-secret-0123456789';
 const { ingrid, emil } = PEOPLE;
 

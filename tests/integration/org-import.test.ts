@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { importOrgFile } from '../../bot/org/import-org';
-import { OrgRepository } from '../../bot/org/org-repository';
+import { OrgRepository } from '../../bot/org/org-store';
 import { openTables } from '../../bot/store/tables';
 import { freshTables, startTestAzurite, uniquePrefix, type TestAzurite } from '../support/azurite';
 import { DEMO_ORG_FILE, demoOrgFile } from '../support/bot-under-test';

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { readSettings } from '../../bot/config';
+import { readSettings } from '../../bot/app/config';
 import { DeviationRepository } from '../../bot/deviations/deviation-repository';
 import type { Clock } from '../../bot/deviations/deviation-service';
-import { startBot, type RunningBot } from '../../bot/host';
+import { startBot, type RunningBot } from '../../bot/app/host';
 import { parseOrgFile } from '../../bot/org/org-file';
 import { ConversationStore } from '../../bot/store/conversation-store';
 import { startTestAzurite, uniquePrefix, type TestAzurite } from './azurite';

@@ -1,4 +1,4 @@
-import { CardSigner } from '../../bot/shared/card-signing';
+import { CardSigner } from '../../bot/kernel/card-signing';
 
 const SECRET = 'test-secret-that-is-at-least-32-characters-long';
 const signer = new CardSigner(SECRET);

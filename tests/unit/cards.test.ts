@@ -17,9 +17,9 @@ import {
   type ViewContext,
 } from '../../bot/deviations/deviation-views';
 import { REPORT_FIELDS, validateReport } from '../../bot/deviations/report-form';
-import { CardSigner } from '../../bot/shared/card-signing';
-import { listCardTemplates, renderCard, type Card } from '../../bot/shared/card-templates';
-import { strings, type Language } from '../../bot/shared/i18n';
+import { CardSigner } from '../../bot/kernel/card-signing';
+import { listCardTemplates, renderCard, type Card } from '../../bot/kernel/card-templates';
+import { strings, type Language } from '../../bot/i18n';
 import { DEMO, demoOrg, NOW, sampleDeviation } from './fixtures';
 
 // Plain require('adaptivecards') fails on Node 20; the UMD bundle works in plain Node.

@@ -1,4 +1,4 @@
-import { isAuthEnabled, readSettings, SettingsError } from '../../bot/config';
+import { isAuthEnabled, readSettings, SettingsError } from '../../bot/app/config';
 
 const PRODUCTION = {
   BOT_ID: '11111111-2222-3333-4444-555555555555',

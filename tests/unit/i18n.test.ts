@@ -1,7 +1,7 @@
-import { en } from '../../bot/shared/i18n/en';
-import { nb } from '../../bot/shared/i18n/nb';
-import * as i18n from '../../bot/shared/i18n';
-import { fill, languageOf, strings } from '../../bot/shared/i18n';
+import { en } from '../../bot/i18n/en';
+import { nb } from '../../bot/i18n/nb';
+import * as i18n from '../../bot/i18n';
+import { fill, languageOf, strings } from '../../bot/i18n';
 
 // BOT_LANGUAGE may force one language for everybody; these tests are about the Teams locale.
 const setOverride = (
@@ -100,7 +100,7 @@ describe('dates on cards', () => {
   // Teams renders FactSet and TextBlock text as Markdown: "27. nov. 2026" would become a list.
   const { formatDate, formatDateTime } = jest.requireActual(
     '../../bot/shared/i18n',
-  ) as typeof import('../../bot/shared/i18n');
+  ) as typeof import('../../bot/i18n');
   test.each(['2026-11-27', '2026-01-01', '2026-12-31T23:30:00Z'])(
     '%s never starts like a Markdown list',
     (value) => {

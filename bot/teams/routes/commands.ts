@@ -1,7 +1,7 @@
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
-import { renderCard, type Card } from '../../shared/card-templates';
-import { strings } from '../../shared/i18n';
+import { renderCard, type Card } from '../../kernel/card-templates';
+import { strings } from '../../i18n';
 import type { Features } from '../features';
 import { actorOf, isPersonal, rememberConversation, savedDraft, sendCard } from '../turn';
 

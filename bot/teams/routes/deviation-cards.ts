@@ -1,8 +1,8 @@
 import type { AdaptiveCard, Application, TurnState } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
-import { notice } from '../../shared/card-templates';
-import { stringIn } from '../../shared/card-data';
-import { strings } from '../../shared/i18n';
+import { notice } from '../../kernel/card-templates';
+import { stringIn } from '../../kernel/card-data';
+import { strings } from '../../i18n';
 import { DEVIATION_ACTION_VERBS } from '../../deviations/deviation-service';
 import type { Features } from '../features';
 import {

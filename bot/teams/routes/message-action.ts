@@ -1,6 +1,6 @@
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import { CardFactory, type TaskModuleTaskInfo } from 'botbuilder';
-import { fill, strings } from '../../shared/i18n';
+import { fill, strings } from '../../i18n';
 import type { Features } from '../features';
 import { actorOf } from '../turn';
 

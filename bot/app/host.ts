@@ -1,15 +1,15 @@
 import { isAuthEnabled, type Settings } from './config';
-import { DeviationRepository } from './deviations/deviation-repository';
-import { DeviationService, type Clock } from './deviations/deviation-service';
+import { DeviationRepository } from '../deviations/deviation-repository';
+import { DeviationService, type Clock } from '../deviations/deviation-service';
 import { log } from './log';
-import { OrgRepository } from './org/org-repository';
-import { CardSigner } from './shared/card-signing';
-import { setLanguageOverride } from './shared/i18n';
-import { ConversationStore } from './store/conversation-store';
-import { StateStore } from './store/state-store';
-import { openTables, type Tables, type TablesLocation } from './store/tables';
-import { createTeamsEdge } from './teams/bot-app';
-import { createServer, listen, type RunningServer } from './teams/server';
+import { OrgRepository } from '../org/org-store';
+import { CardSigner } from '../kernel/card-signing';
+import { setLanguageOverride } from '../i18n';
+import { ConversationStore } from '../store/conversation-store';
+import { StateStore } from '../store/state-store';
+import { openTables, type Tables, type TablesLocation } from '../store/tables';
+import { createTeamsEdge } from '../teams/bot-app';
+import { createServer, listen, type RunningServer } from '../teams/server';
 
 /** Composition root: wires the store, the features and the Teams edge into one server. */
 export interface HostOptions {

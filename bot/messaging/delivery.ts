@@ -1,5 +1,5 @@
-import type { Language } from './i18n';
-import type { Card } from './card-templates';
+import type { Language } from '../i18n';
+import type { Card } from '../kernel/card-templates';
 
 /** The person a turn comes from, as the Teams edge hands it to the features. */
 export interface Actor {
