@@ -1,15 +1,21 @@
-import { isAuthEnabled, type Settings } from './config';
-import { DeviationRepository } from '../deviations/deviation-repository';
-import { DeviationService, type Clock } from '../deviations/deviation-service';
-import { log } from './log';
-import { OrgRepository } from '../org/org-store';
-import { CardSigner } from '../kernel/card-signing';
+import { DeviationIndexStore } from '../deviations/deviation-index-store';
+import { DeviationService } from '../deviations/deviation-service';
+import { DeviationStore } from '../deviations/deviation-store';
 import { setLanguageOverride } from '../i18n';
+import { CardSigner } from '../kernel/card-signing';
+import { systemClock, type Clock } from '../kernel/clock';
+import { Notifier } from '../messaging/notifier';
+import { OrgStore } from '../org/org-store';
+import { TableFormClaims } from '../store/claims';
 import { ConversationStore } from '../store/conversation-store';
+import { PostedCardStore } from '../store/posted-card-store';
 import { StateStore } from '../store/state-store';
 import { openTables, type Tables, type TablesLocation } from '../store/tables';
 import { createTeamsEdge } from '../teams/bot-app';
+import type { CardActions } from '../teams/features';
 import { createServer, listen, type RunningServer } from '../teams/server';
+import { isAuthEnabled, type Settings } from './config';
+import { log } from './log';
 
 /** Composition root: wires the store, the features and the Teams edge into one server. */
 export interface HostOptions {
@@ -17,13 +23,19 @@ export interface HostOptions {
   location: TablesLocation;
   cardSigningSecret: string;
   clock?: Clock;
+  /** More card-action pipelines, for a feature under test; production has none beyond its own. */
+  extraCardActions?: (kit: {
+    signer: CardSigner;
+    notifier: Notifier;
+    tables: Tables;
+  }) => CardActions[];
   port?: number;
   host?: string;
 }
 
 export interface RunningBot extends RunningServer {
   tables: Tables;
-  org: OrgRepository;
+  org: OrgStore;
 }
 
 export function tablesLocationFrom(settings: Settings, azuriteUrl?: string): TablesLocation {
@@ -39,21 +51,31 @@ export async function startBot(options: HostOptions): Promise<RunningBot> {
   setLanguageOverride(settings.BOT_LANGUAGE === 'auto' ? undefined : settings.BOT_LANGUAGE);
   const tables = openTables(options.location, settings.TABLE_PREFIX);
   await tables.ensure();
-  const org = new OrgRepository(tables, settings.ORG_CACHE_SECONDS * 1000);
+  const org = new OrgStore(tables, settings.ORG_CACHE_SECONDS * 1000);
   const conversations = new ConversationStore(tables);
   const edge = createTeamsEdge(settings);
-  const deviations = new DeviationService({
-    deviations: new DeviationRepository(tables),
-    org,
-    conversations,
+  const notifier = new Notifier({
     delivery: edge.delivery,
-    signer: new CardSigner(options.cardSigningSecret),
-    clock: options.clock ?? { now: () => new Date() },
+    conversations,
+    postedCards: new PostedCardStore(tables),
+  });
+  const signer = new CardSigner(options.cardSigningSecret);
+  const deviations = new DeviationService({
+    records: new DeviationStore(tables),
+    index: new DeviationIndexStore(tables),
+    claims: new TableFormClaims(tables, 'deviation'),
+    org,
+    notifier,
+    signer,
+    clock: options.clock ?? systemClock,
   });
   const { adapter, app } = edge.buildApp(new StateStore(tables), {
     deviations,
     conversations,
-    delivery: edge.delivery,
+    cardActions: [
+      deviations.actions,
+      ...(options.extraCardActions?.({ signer, notifier, tables }) ?? []),
+    ],
   });
   const server = createServer({
     adapter,

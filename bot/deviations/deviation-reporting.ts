@@ -1,15 +1,20 @@
 import crypto from 'node:crypto';
-import { renderCard, type Card } from '../kernel/card-templates';
-import type { Actor } from '../messaging/delivery';
-import { strings } from '../i18n';
 import { log } from '../app/log';
-import type { OrgSnapshot } from '../org/org-store';
-import { leadersUpTheLine, responsibleLeader, type Person } from '../org/organisation';
-import { handlingDeadline, type Deviation, type DeviationEvent } from './deviation';
-import { notice, viewFor, type DeviationDeps } from './deviation-context';
+import { strings } from '../i18n';
+import type { Actor } from '../kernel/actor';
 import { stringIn } from '../kernel/card-data';
+import { notice, renderCard, type Card } from '../kernel/card-templates';
+import {
+  leadersUpTheLine,
+  responsibleLeader,
+  type OrgSnapshot,
+  type Person,
+} from '../org/organisation';
+import { handlingDeadline, type Deviation, type DeviationEvent } from './deviation';
 import type { DeviationNotifications } from './deviation-notifications';
+import { readScene, sceneOf } from './deviation-scene';
 import { receiptData, reportFormData, type ViewContext } from './deviation-views';
+import type { DeviationDeps } from './ports';
 import {
   draftFrom,
   osloDate,
@@ -33,8 +38,8 @@ export class DeviationReporting {
     actor: Actor,
     options: { draft?: ReportDraft; prefillText?: string; dialog?: boolean } = {},
   ): Promise<Card> {
-    const { snapshot, ctx } = await viewFor(this.deps, actor.language);
-    const me = snapshot.org.people.get(actor.id);
+    const ctx = await readScene(this.deps, actor.language);
+    const me = ctx.org.people.get(actor.id);
     const draft: ReportDraft = {
       type: 'avvik',
       unitId: me?.unitId ?? '',
@@ -63,7 +68,8 @@ export class DeviationReporting {
     data: Record<string, unknown>,
     options: { dialog?: boolean } = {},
   ): Promise<SubmitResult> {
-    const { snapshot, ctx } = await viewFor(this.deps, actor.language);
+    const snapshot = await this.deps.org.snapshot();
+    const ctx = sceneOf(snapshot, actor.language, this.deps.clock.now());
     const formId = /^[A-Za-z0-9-]{8,64}$/.test(stringIn(data.formId))
       ? stringIn(data.formId)
       : crypto.randomUUID();
@@ -84,16 +90,16 @@ export class DeviationReporting {
       return { ok: false, card, draft: validation.draft };
     }
 
-    const claim = await this.deps.deviations.claimSubmission(formId, ctx.now.toISOString());
+    const claim = await this.deps.claims.claim(formId, ctx.now.toISOString());
     if (claim !== 'claimed') {
-      const earlier = claim.ref ? await this.deps.deviations.get(claim.ref) : undefined;
-      if (earlier && earlier.deviation.reporterId === actor.id) {
+      const earlier = claim.ref ? await this.deps.records.get(claim.ref) : undefined;
+      if (earlier && earlier.record.reporterId === actor.id) {
         return {
           ok: true,
-          deviation: earlier.deviation,
+          deviation: earlier.record,
           card: renderCard(
             'deviations/receipt',
-            receiptData(ctx, earlier.deviation, this.deps.signer),
+            receiptData(ctx, earlier.record, this.deps.signer),
           ),
         };
       }
@@ -107,7 +113,7 @@ export class DeviationReporting {
       return await this.store(actor, validation.report, formId, snapshot, ctx);
     } catch (err) {
       // Nothing was stored (or only a number was used up): the same form may be sent again.
-      await this.deps.deviations.releaseSubmission(formId).catch(() => undefined);
+      await this.deps.claims.release(formId).catch(() => undefined);
       throw err;
     }
   }
@@ -121,32 +127,27 @@ export class DeviationReporting {
   ): Promise<SubmitResult> {
     const now = ctx.now;
     const route = await this.routeToLeader(snapshot, report.unitId);
-    const ref = await this.deps.deviations.nextReference(now);
     const at = now.toISOString();
-    const deviation: Deviation = {
-      ref,
-      rev: 1,
-      ...report,
-      reporterId: actor.id,
-      reporterName: actor.name,
-      reporterLocale: actor.locale,
-      status: 'registrert',
-      handlerId: route.leader?.id ?? '',
-      escalations: 0,
-      measures: [],
-      createdAt: at,
-      updatedAt: at,
-      dueAt: handlingDeadline(report.severity, report.type, now).toISOString(),
-    };
-    const event: DeviationEvent = {
-      ref,
-      seq: 1,
-      at,
-      kind: 'reported',
-      actorId: actor.id,
-      toStatus: 'registrert',
-    };
-    await this.deps.deviations.create(deviation, event);
+    const deviation = await this.deps.records.create(now, (ref) => ({
+      record: {
+        ref,
+        rev: 1,
+        ...report,
+        reporterId: actor.id,
+        reporterName: actor.name,
+        reporterLocale: actor.locale,
+        status: 'registrert',
+        handlerId: route.leader?.id ?? '',
+        escalations: 0,
+        measures: [],
+        createdAt: at,
+        updatedAt: at,
+        dueAt: handlingDeadline(report.severity, report.type, now).toISOString(),
+      },
+      event: { ref, seq: 1, at, kind: 'reported', actorId: actor.id, toStatus: 'registrert' },
+    }));
+    const ref = deviation.ref;
+    await this.deps.index.sync(undefined, deviation);
     log.info(
       {
         ref,
@@ -158,8 +159,8 @@ export class DeviationReporting {
     );
 
     // From here the report exists: later failures are logged, never turned into a lost report.
-    await this.deps.deviations
-      .linkSubmission(formId, ref)
+    await this.deps.claims
+      .link(formId, ref)
       .catch((err) =>
         log.warn(
           { ref, err: (err as Error).message },
@@ -186,7 +187,7 @@ export class DeviationReporting {
   ): Promise<{ leader?: Person; skipped: boolean }> {
     const line = leadersUpTheLine(snapshot.org, unitId);
     for (const [i, leader] of line.entries()) {
-      if (await this.deps.conversations.forUser(leader.id)) return { leader, skipped: i > 0 };
+      if (await this.deps.notifier.canReach(leader.id)) return { leader, skipped: i > 0 };
     }
     // Nobody can be reached yet: the case is still theirs, and waits for them to install the bot.
     return { leader: responsibleLeader(snapshot.org, unitId), skipped: false };

@@ -1,35 +1,44 @@
-import { renderCard, type Card } from '../kernel/card-templates';
-import type { Actor } from '../messaging/delivery';
 import { fill, strings } from '../i18n';
+import type { Actor } from '../kernel/actor';
+import { CardActionPipeline } from '../kernel/card-action';
+import { notice, renderCard, type Card } from '../kernel/card-templates';
 import { unitsLedBy } from '../org/organisation';
-import type { Deviation } from './deviation';
+import type { Deviation, DeviationEvent } from './deviation';
 import { mayView } from './deviation-access';
-import { notice, viewFor, type DeviationDeps } from './deviation-context';
-import { DeviationHandling, type ActionSource } from './deviation-handling';
-import { DeviationNotifications } from './deviation-notifications';
+import { deviationActions } from './deviation-actions';
+import { deviationCard, DeviationNotifications } from './deviation-notifications';
 import { parseReference } from './deviation-reference';
 import { DeviationReporting, type SubmitResult } from './deviation-reporting';
-import { handlerData, historyData, listData, receiptData } from './deviation-views';
+import { readScene } from './deviation-scene';
+import {
+  handlerData,
+  historyData,
+  listData,
+  receiptData,
+  type ViewContext,
+} from './deviation-views';
+import type { DeviationDeps } from './ports';
 import type { ReportDraft } from './report-form';
 
-export type { Clock, DeviationDeps } from './deviation-context';
-export { DEVIATION_ACTION_VERBS } from './deviation-handling';
+export type { DeviationDeps } from './ports';
 
-type PostedCard = { conversationId: string; activityId: string; reference: string };
+/** Where a card the actor was just shown ended up (its chat and message). */
+type PostedHere = { conversationId: string; activityId: string; reference: string };
 
 /**
  * The deviation feature as the Teams edge sees it: report, handle, look up. No SDK here: the
  * edge passes the actor and the card data in and sends out the cards that come back.
- * Reporting, handling and notifications live in their own files; lists and history here.
+ * Reporting, the handler card's verbs and notifications live in their own files.
  */
 export class DeviationService {
   private readonly reporting: DeviationReporting;
-  private readonly handling: DeviationHandling;
+  /** The handler card's verbs, run through the kernel's card-action pipeline. */
+  readonly actions: CardActionPipeline<Deviation, DeviationEvent, ViewContext>;
 
   constructor(private readonly deps: DeviationDeps) {
     const notifications = new DeviationNotifications(deps);
     this.reporting = new DeviationReporting(deps, notifications);
-    this.handling = new DeviationHandling(deps, notifications);
+    this.actions = new CardActionPipeline(deviationActions(deps, notifications), deps.signer);
   }
 
   reportForm(
@@ -47,27 +56,27 @@ export class DeviationService {
     return this.reporting.submitReport(actor, data, options);
   }
 
-  act(
-    actor: Actor,
-    verb: string,
-    data: Record<string, unknown>,
-    source: ActionSource,
-  ): Promise<Card> {
-    return this.handling.act(actor, verb, data, source);
-  }
-
   /** Records where the reporter's receipt ended up, so later changes update it. */
-  async rememberReceipt(d: Deviation, posted: PostedCard): Promise<void> {
-    await this.deps.deviations.saveCardCopy(d.ref, {
+  rememberReceipt(d: Deviation, posted: PostedHere): Promise<void> {
+    return this.deps.notifier.remember(deviationCard(d.ref), {
       ownerId: d.reporterId,
-      kind: 'receipt',
+      view: 'receipt',
+      locale: d.reporterLocale,
       ...posted,
     });
   }
 
+  /** Sends the receipt to the reporter's personal chat (a report made from a message elsewhere). */
+  sendReceipt(d: Deviation, receipt: Card): Promise<boolean> {
+    return this.deps.notifier.toPerson(d.reporterId, () => receipt, {
+      locale: d.reporterLocale,
+      remember: { key: deviationCard(d.ref), view: 'receipt' },
+    });
+  }
+
   /** Keeps a handler card shown to a viewer ("Vis" in a list) up to date from now on. */
-  async rememberCopy(ref: string, ownerId: string, posted: PostedCard): Promise<void> {
-    await this.deps.deviations.saveCardCopy(ref, { ownerId, kind: 'handler', ...posted });
+  rememberCopy(ref: string, ownerId: string, posted: PostedHere): Promise<void> {
+    return this.deps.notifier.remember(deviationCard(ref), { ownerId, view: 'handler', ...posted });
   }
 
   /** The card as it should look to this viewer now (Universal Actions refresh, "Vis" in lists). */
@@ -76,48 +85,48 @@ export class DeviationService {
     ref: string,
     view: 'handler' | 'receipt' = 'handler',
   ): Promise<Card> {
-    const found = await this.deps.deviations.get(ref);
-    const { snapshot, ctx } = await viewFor(this.deps, actor.language);
+    const found = await this.deps.records.get(ref);
+    const scene = await readScene(this.deps, actor.language);
     // Same answer for "does not exist" and "not yours": references must not be probed.
-    if (!found || !mayView(snapshot.org, found.deviation, actor.id)) {
+    if (!found || !mayView(scene.org, found.record, actor.id)) {
       return notice(fill(strings(actor.language).refusals.not_allowed_view, { ref }));
     }
-    const d = found.deviation;
+    const d = found.record;
     if (view === 'receipt' && d.reporterId === actor.id)
-      return renderCard('deviations/receipt', receiptData(ctx, d, this.deps.signer));
+      return renderCard('deviations/receipt', receiptData(scene, d, this.deps.signer));
     return renderCard(
       'deviations/handler',
-      handlerData(ctx, d, this.deps.signer, { viewerId: actor.id }),
+      handlerData(scene, d, this.deps.signer, { viewerId: actor.id }),
     );
   }
 
   /** "mine avvik" (newest first) or "åpne avvik" (oldest first, what the actor leads and below). */
   async list(actor: Actor, list: 'mine' | 'open', page = 1): Promise<Card> {
-    const { snapshot, ctx } = await viewFor(this.deps, actor.language);
+    const scene = await readScene(this.deps, actor.language);
     if (list === 'mine') {
-      const rows = (await this.deps.deviations.byReporter(actor.id)).sort((a, b) =>
+      const rows = (await this.deps.index.byReporter(actor.id)).sort((a, b) =>
         b.createdAt.localeCompare(a.createdAt),
       );
-      return renderCard('deviations/list', listData(ctx, 'mine', rows, page));
+      return renderCard('deviations/list', listData(scene, 'mine', rows, page));
     }
-    const units = unitsLedBy(snapshot.org, actor.id);
+    const units = unitsLedBy(scene.org, actor.id);
     if (units.length === 0) return notice(strings(actor.language).lists.notLeader, '', 'Default');
-    const rows = (await this.deps.deviations.openInUnits(units.map((u) => u.id))).sort((a, b) =>
+    const rows = (await this.deps.index.openInUnits(units.map((u) => u.id))).sort((a, b) =>
       a.createdAt.localeCompare(b.createdAt),
     );
-    return renderCard('deviations/list', listData(ctx, 'open', rows, page));
+    return renderCard('deviations/list', listData(scene, 'open', rows, page));
   }
 
   /** "historikk AVV-…": the append-only audit trail, for those who may see the case. */
   async history(actor: Actor, refText: string): Promise<Card> {
-    const t = strings(actor.language);
+    const text = strings(actor.language);
     const parsed = parseReference(refText);
-    if (!parsed) return notice(t.history.usage, '', 'Default');
-    const found = await this.deps.deviations.get(parsed.ref);
-    const { snapshot, ctx } = await viewFor(this.deps, actor.language);
-    if (!found || !mayView(snapshot.org, found.deviation, actor.id))
-      return notice(fill(t.refusals.not_allowed_view, { ref: parsed.ref }));
-    const events = await this.deps.deviations.events(parsed.ref);
-    return renderCard('deviations/history', historyData(ctx, found.deviation, events, actor.id));
+    if (!parsed) return notice(text.history.usage, '', 'Default');
+    const found = await this.deps.records.get(parsed.ref);
+    const scene = await readScene(this.deps, actor.language);
+    if (!found || !mayView(scene.org, found.record, actor.id))
+      return notice(fill(text.refusals.not_allowed_view, { ref: parsed.ref }));
+    const events = await this.deps.records.events(parsed.ref);
+    return renderCard('deviations/history', historyData(scene, found.record, events, actor.id));
   }
 }

@@ -9,11 +9,13 @@ import {
   type Category,
   type Deviation,
   type DeviationEvent,
+  DEVIATION_KIND,
+  DEVIATION_SIGNED_VERBS,
 } from './deviation';
 import { allowedActions } from './deviation-workflow';
 import { assignableLeaders, mayHandle, mayKnowReporter } from './deviation-access';
 import { leaderAbove } from '../org/organisation';
-import type { IndexRow } from './deviation-repository';
+import type { IndexRow } from './ports';
 import {
   LIMITS,
   osloDate,
@@ -99,13 +101,18 @@ export function receiptData(
     title: d.rev === 1 ? t.receipt.title : fill(t.receipt.laterTitle, { ref: d.ref }),
     ref: d.ref,
     rev: d.rev,
-    sig: signer.sign(d.ref, d.rev),
+    sig: signaturesFor(d, signer),
     ownerId: d.reporterId,
     facts,
     routedUp: extra.routedUpTo ? fill(t.receipt.routedUp, { name: extra.routedUpTo }) : '',
     anonymousNote: d.anonymous ? t.receipt.anonymous : '',
     follow: isOpen(d) ? t.receipt.follow : fill(t.receipt.finished, { ref: d.ref }),
   };
+}
+
+/** One signature per button: a signature is bound to its record, revision and verb. */
+function signaturesFor(d: Deviation, signer: CardSigner): Record<string, string> {
+  return signer.signAll(DEVIATION_KIND, d.ref, d.rev, DEVIATION_SIGNED_VERBS);
 }
 
 export interface HandlerViewOptions {
@@ -120,11 +127,11 @@ export function handlerData(
   ctx: ViewContext,
   d: Deviation,
   signer: CardSigner,
-  o: HandlerViewOptions,
+  options: HandlerViewOptions,
 ) {
   const t = strings(ctx.language);
   const { org, language } = ctx;
-  const canHandle = mayHandle(org, d, o.viewerId);
+  const canHandle = mayHandle(org, d, options.viewerId);
   const allowed = new Set(canHandle ? allowedActions(d.status) : []);
   const assignees = assignableLeaders(org, d).map((p) => ({ title: p.name, value: p.id }));
   const escalateTo = leaderAbove(org, d.unitId, d.handlerId);
@@ -137,7 +144,7 @@ export function handlerData(
     { title: t.handler.severity, value: t.severities[d.severity] },
     {
       title: t.handler.reporter,
-      value: mayKnowReporter(d, o.viewerId) ? d.reporterName : t.handler.anonymousReporter,
+      value: mayKnowReporter(d, options.viewerId) ? d.reporterName : t.handler.anonymousReporter,
     },
     { title: t.handler.reportedAt, value: formatDateTime(d.createdAt, language) },
     {
@@ -172,16 +179,16 @@ export function handlerData(
       ? [{ title: t.handler.rejectReason, text: asShownText(d.rejectReason) }]
       : []),
   ];
-  const last = o.lastEvent;
+  const last = options.lastEvent;
   return {
     t: t.handler,
-    headline: o.headline ?? '',
+    headline: options.headline ?? '',
     title: fill(t.handler.title, { type: t.types[d.type], ref: d.ref }),
     statusText: t.statuses[d.status],
     // Teams' light theme renders Good as a pale green (about 2:1 contrast): keep status text dark or blue.
     statusColor: !isOpen(d) ? 'Default' : overdue ? 'Attention' : 'Accent',
-    notice: o.notice ?? '',
-    noticeColor: o.noticeColor ?? 'Attention',
+    notice: options.notice ?? '',
+    noticeColor: options.noticeColor ?? 'Attention',
     privacyWarning:
       privacyDeadline && d.status !== 'lukket' && d.status !== 'avvist'
         ? fill(t.handler.privacyWarning, {
@@ -195,15 +202,17 @@ export function handlerData(
         ? fill(t.handler.lastChange, {
             action: t.actions[last.kind],
             actor:
-              last.actorId === o.viewerId ? t.history.you : personName(org, last.actorId, language),
+              last.actorId === options.viewerId
+                ? t.history.you
+                : personName(org, last.actorId, language),
             at: formatDateTime(last.at, language),
           })
         : '',
     readOnlyText: canHandle ? '' : t.handler.readOnly,
     ref: d.ref,
     rev: d.rev,
-    sig: signer.sign(d.ref, d.rev),
-    ownerId: o.viewerId,
+    sig: signaturesFor(d, signer),
+    ownerId: options.viewerId,
     today: osloDate(ctx.now),
     can: {
       take: allowed.has('take'),

@@ -1,3 +1,6 @@
+import type { AuditEvent } from '../kernel/audit';
+import type { VersionedRecord } from '../kernel/records';
+
 /** Deviations (avvik) and improvement suggestions: the records and their vocabulary. */
 
 export const DEVIATION_TYPES = ['avvik', 'forbedringsforslag'] as const;
@@ -21,39 +24,7 @@ export const OPEN_STATUSES: ReadonlySet<DeviationStatus> = new Set([
   'tiltak_iverksatt',
 ]);
 
-export interface Category {
-  id: string;
-  nb: string;
-  en: string;
-}
-
-/** Default catalogue (domain.md); a municipality replaces it in its organisation file. */
-export const DEFAULT_CATEGORIES: Category[] = [
-  {
-    id: 'hms',
-    nb: 'HMS (inkl. vold og trusler)',
-    en: 'Health, safety and environment (incl. violence and threats)',
-  },
-  {
-    id: 'tjenestekvalitet',
-    nb: 'Tjenestekvalitet / brukersikkerhet',
-    en: 'Service quality / user safety',
-  },
-  {
-    id: 'informasjonssikkerhet',
-    nb: 'Informasjonssikkerhet og personvern',
-    en: 'Information security and privacy',
-  },
-  { id: 'okonomi', nb: 'Økonomi', en: 'Finance' },
-  {
-    id: 'regelbrudd',
-    nb: 'Brudd på lov, forskrift eller rutine',
-    en: 'Breach of law, regulation or routine',
-  },
-  { id: 'miljo', nb: 'Miljø', en: 'Environment' },
-  // Findings from revisjon and tilsyn (statsforvalteren) are deviations too (domain.md).
-  { id: 'tilsyn', nb: 'Funn fra revisjon eller tilsyn', en: 'Finding from audit or inspection' },
-];
+export { DEFAULT_CATEGORIES, type Category } from '../org/categories';
 
 /** Category whose deviations may be personal data breaches (GDPR art. 33: notify within 72 h). */
 export const PRIVACY_CATEGORY_ID = 'informasjonssikkerhet';
@@ -65,10 +36,7 @@ export interface Measure {
   at: string; // ISO
 }
 
-export interface Deviation {
-  ref: string;
-  /** Incremented by every change; cards carry it so stale actions are recognised. */
-  rev: number;
+export interface Deviation extends VersionedRecord {
   type: DeviationType;
   categoryId: string;
   unitId: string;
@@ -94,11 +62,23 @@ export interface Deviation {
   updatedAt: string;
   dueAt: string;
   closedAt?: string;
-  /** Id of the last card action applied: the same action arriving again changes nothing. */
-  lastActionId?: string;
 }
 
-export type DeviationActionKind = 'take' | 'assign' | 'measure' | 'close' | 'reject' | 'escalate';
+export const DEVIATION_ACTION_KINDS = [
+  'take',
+  'assign',
+  'measure',
+  'close',
+  'reject',
+  'escalate',
+] as const;
+export type DeviationActionKind = (typeof DEVIATION_ACTION_KINDS)[number];
+
+/** The record kind card signatures are bound to, and the verbs of the handler card. */
+export const DEVIATION_KIND = 'deviation';
+export const DEVIATION_ACTION_VERBS = DEVIATION_ACTION_KINDS.map((k) => `deviation.${k}`);
+/** Every verb a deviation card carries a signature for (actions and the Universal Actions refresh). */
+export const DEVIATION_SIGNED_VERBS = [...DEVIATION_ACTION_VERBS, 'deviation.refresh'];
 
 export type DeviationAction =
   | { kind: 'take' }
@@ -110,20 +90,17 @@ export type DeviationAction =
 
 export type DeviationEventKind = 'reported' | DeviationActionKind;
 
-/** One line of the append-only audit trail. */
-export interface DeviationEvent {
-  ref: string;
-  seq: number;
-  at: string;
-  kind: DeviationEventKind;
-  actorId: string;
-  fromStatus?: DeviationStatus;
-  toStatus: DeviationStatus;
-  /** Who the action moved the deviation to (assign, escalate), if anyone. */
-  targetId?: string;
-  /** The text the actor entered for this step (measure, cause, reason). */
-  note?: string;
-}
+/** One line of a deviation's append-only audit trail. */
+export type DeviationEvent = AuditEvent<DeviationEventKind, DeviationStatus>;
+export const DEVIATION_EVENT_KINDS = [
+  'reported',
+  'take',
+  'assign',
+  'measure',
+  'close',
+  'reject',
+  'escalate',
+] as const satisfies readonly DeviationEventKind[];
 
 const DAY = 24 * 60 * 60 * 1000;
 const HANDLING_DAYS: Record<Severity, number> = { kritisk: 1, alvorlig: 5, middels: 14, lav: 30 };

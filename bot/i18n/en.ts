@@ -165,7 +165,7 @@ export const en: Strings = {
     unknownPerson: 'unknown person',
   },
   refusals: {
-    not_found: 'Could not find the deviation {ref}.',
+    not_found: 'Could not find {ref}.',
     not_allowed: 'You are not allowed to do this with {ref}. Nothing was changed.',
     not_allowed_view: 'You do not have access to {ref}.',
     invalid_transition:

@@ -164,7 +164,7 @@ export const nb = {
     unknownPerson: 'ukjent person',
   },
   refusals: {
-    not_found: 'Fant ikke avviket {ref}.',
+    not_found: 'Fant ikke {ref}.',
     not_allowed: 'Du har ikke tilgang til å gjøre dette med {ref}. Ingenting er endret.',
     not_allowed_view: 'Du har ikke tilgang til {ref}.',
     invalid_transition:

@@ -1,23 +1,22 @@
-import type { Language } from '../i18n';
 import type { Card } from '../kernel/card-templates';
 
-/** The person a turn comes from, as the Teams edge hands it to the features. */
-export interface Actor {
-  /** Entra object id (aadObjectId); falls back to the channel user id outside Teams. */
-  id: string;
-  name: string;
-  language: Language;
-  locale: string;
-}
-
 /**
- * How features reach people outside the current turn. Implemented by the Teams edge; the
- * conversation reference is opaque here.
+ * How cards leave the bot outside the current turn. Implemented by the Teams edge; the
+ * conversation reference is opaque here. Only the Notifier calls it: features never do.
  */
 export interface Delivery {
   send(reference: string, card: Card): Promise<{ activityId: string }>;
   update(reference: string, activityId: string, card: Card): Promise<void>;
 }
 
-/** The recipient blocked or removed the bot (HTTP 403): stop writing to that conversation. */
-export class RecipientGoneError extends Error {}
+/**
+ * The connector said the conversation or message is gone: 403 (the user blocked or removed
+ * the bot, or the tenant disabled it) or 404 (no such conversation or message). Never retried.
+ */
+export class RecipientGoneError extends Error {
+  constructor(readonly status: 403 | 404) {
+    super(
+      status === 403 ? 'recipient blocked or removed the bot' : 'conversation or message not found',
+    );
+  }
+}

@@ -3,7 +3,7 @@ import { readSettings } from '../app/config';
 import { tablesLocationFrom } from '../app/host';
 import { openTables, type TablesLocation } from '../store/tables';
 import { parseOrgFile } from './org-file';
-import { OrgRepository, type ImportSummary } from './org-store';
+import { OrgStore, type ImportSummary } from './org-store';
 
 /**
  * `npm run org:import -- <file> [--remove-missing]`: validates an organisation file and upserts
@@ -27,7 +27,7 @@ export async function importOrgFile(
     throw new Error(`${path} is not a valid organisation file:\n  ${parsed.errors.join('\n  ')}`);
   const tables = openTables(location, prefix);
   await tables.ensure();
-  return new OrgRepository(tables, 0).importFile(parsed.file, { removeMissing });
+  return new OrgStore(tables, 0).importFile(parsed.file, { removeMissing });
 }
 
 async function main(): Promise<void> {

@@ -1,7 +1,14 @@
 import type { TableClient } from '@azure/data-tables';
-import { DEFAULT_CATEGORIES, type Category } from '../deviations/deviation';
-import { odataString, type Tables } from '../store/tables';
-import { makeOrganisation, type Organisation, type Person, type Unit } from './organisation';
+import { DEFAULT_CATEGORIES, type Category } from './categories';
+import { odata } from '@azure/data-tables';
+import { type Tables } from '../store/tables';
+import {
+  makeOrganisation,
+  type OrgDirectory,
+  type OrgSnapshot,
+  type Person,
+  type Unit,
+} from './organisation';
 import type { OrgFile } from './org-file';
 
 /**
@@ -9,11 +16,7 @@ import type { OrgFile } from './org-file';
  * of a municipality (hundreds of units, a few thousand people) is read as two partition
  * queries and cached for ORG_CACHE_SECONDS; lookups are then in memory.
  */
-export interface OrgSnapshot {
-  municipality: string;
-  org: Organisation;
-  categories: Category[];
-}
+export type { OrgSnapshot };
 
 export interface ImportSummary {
   units: number;
@@ -24,7 +27,7 @@ export interface ImportSummary {
   removed: boolean;
 }
 
-export class OrgRepository {
+export class OrgStore implements OrgDirectory {
   private cached?: { at: number; snapshot: Promise<OrgSnapshot> };
 
   constructor(
@@ -59,7 +62,7 @@ export class OrgRepository {
   private async partition<T extends object>(pk: string): Promise<(T & { rowKey: string })[]> {
     const rows: (T & { rowKey: string })[] = [];
     for await (const e of this.table.listEntities<T>({
-      queryOptions: { filter: `PartitionKey eq ${odataString(pk)}` },
+      queryOptions: { filter: odata`PartitionKey eq ${pk}` },
     })) {
       rows.push(e as T & { rowKey: string });
     }

@@ -1,3 +1,5 @@
+import type { Category } from './categories';
+
 /** The organisation as the bot sees it: people, units and the line. Pure: no I/O. */
 
 export const ROLES = [
@@ -120,4 +122,16 @@ export function leadersInUnit(org: Organisation, unitId: string): Person[] {
 /** Is `personId` the leader of the unit or of a unit above it? */
 export function isInLineAbove(org: Organisation, unitId: string, personId: string): boolean {
   return unitChainUp(org, unitId).some((u) => u.leaderId === personId);
+}
+
+/** The organisation as read at one moment, with the municipality's catalogues. */
+export interface OrgSnapshot {
+  municipality: string;
+  org: Organisation;
+  categories: Category[];
+}
+
+/** The port features read the organisation through (cached table reads in org-store.ts). */
+export interface OrgDirectory {
+  snapshot(): Promise<OrgSnapshot>;
 }

@@ -1,4 +1,5 @@
-import { isWriteConflict, safeKey, statusOf, type Tables } from './tables';
+import { isNotFound, isWriteConflict, unlessNotFound } from './errors';
+import { getEntityOrUndefined, safeKey, type Tables } from './tables';
 
 /**
  * Table `BotState`: conversation and user state (teams-ai TurnState) as JSON documents with
@@ -23,15 +24,16 @@ export class StateStore {
     const found = new Map<string, StateDocument>();
     await Promise.all(
       keys.map(async (key) => {
-        try {
-          const e = await client.getEntity<Record<string, unknown>>(safeKey(key), 'state');
-          const count = Number(e.chunks ?? 0);
-          let json = '';
-          for (let i = 0; i < count; i++) json += String(e[`c${i}`] ?? '');
-          found.set(key, { json, etag: e.etag as string });
-        } catch (err) {
-          if (statusOf(err) !== 404) throw err;
-        }
+        const e = await getEntityOrUndefined<Record<string, unknown>>(
+          client,
+          safeKey(key),
+          'state',
+        );
+        if (!e) return;
+        const count = Number(e.chunks ?? 0);
+        let json = '';
+        for (let i = 0; i < count; i++) json += String(e[`c${i}`] ?? '');
+        found.set(key, { json, etag: e.etag });
       }),
     );
     return found;
@@ -54,7 +56,7 @@ export class StateStore {
       if (etag && etag !== '*') await client.updateEntity(entity, 'Replace', { etag });
       else await client.upsertEntity(entity, 'Replace');
     } catch (err) {
-      if (isWriteConflict(err) || statusOf(err) === 404)
+      if (isWriteConflict(err) || isNotFound(err))
         throw new StateConflictError(`state ${key} changed since it was read`);
       throw err;
     }
@@ -63,11 +65,7 @@ export class StateStore {
   async delete(keys: string[]): Promise<void> {
     const client = this.tables.client('BotState');
     await Promise.all(
-      keys.map((key) =>
-        client.deleteEntity(safeKey(key), 'state').catch((err) => {
-          if (statusOf(err) !== 404) throw err;
-        }),
-      ),
+      keys.map((key) => unlessNotFound(client.deleteEntity(safeKey(key), 'state'))),
     );
   }
 }

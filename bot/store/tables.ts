@@ -1,10 +1,12 @@
 import {
+  odata,
   TableClient,
   TableServiceClient,
   AzureNamedKeyCredential,
   type TableEntity,
 } from '@azure/data-tables';
 import { DefaultAzureCredential } from '@azure/identity';
+import { isConflict, unlessNotFound } from './errors';
 
 /** Where the tables live: Azurite locally, Azure Tables in production. */
 export type TablesLocation =
@@ -22,6 +24,8 @@ export const TABLE_NAMES = [
   'Deviations',
   'DeviationIndex',
   'Counters',
+  'Claims',
+  'PostedCards',
   'Conversations',
   'BotState',
 ] as const;
@@ -90,7 +94,7 @@ export function openTables(location: TablesLocation, prefix: string): Tables {
           try {
             await this.client(name).createTable();
           } catch (err) {
-            if (statusOf(err) !== 409) throw err;
+            if (!isConflict(err)) throw err;
           }
         }),
       );
@@ -107,34 +111,38 @@ export function openTables(location: TablesLocation, prefix: string): Tables {
   };
 }
 
-export function statusOf(err: unknown): number | undefined {
-  return typeof err === 'object' && err !== null && 'statusCode' in err
-    ? (err as { statusCode?: number }).statusCode
-    : undefined;
-}
-
-/** 412 (stale etag) or 409 (exists): somebody else wrote first. */
-export function isWriteConflict(err: unknown): boolean {
-  const status = statusOf(err);
-  return status === 412 || status === 409;
-}
-
 export async function getEntityOrUndefined<T extends object>(
   client: TableClient,
   partitionKey: string,
   rowKey: string,
 ): Promise<(TableEntity<T> & { etag: string }) | undefined> {
-  try {
-    return (await client.getEntity<T>(partitionKey, rowKey)) as TableEntity<T> & { etag: string };
-  } catch (err) {
-    if (statusOf(err) === 404) return undefined;
-    throw err;
-  }
+  return (await unlessNotFound(client.getEntity<T>(partitionKey, rowKey))) as
+    (TableEntity<T> & { etag: string }) | undefined;
 }
 
-/** Escapes a value for an OData filter string literal. */
-export function odataString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
+/** Every entity of one partition (optionally a RowKey range), as the service returns them. */
+export async function listPartition(
+  client: TableClient,
+  partitionKey: string,
+  rows?: { from: string; to: string },
+): Promise<Record<string, unknown>[]> {
+  const filter = rows
+    ? odata`PartitionKey eq ${partitionKey} and RowKey ge ${rows.from} and RowKey lt ${rows.to}`
+    : odata`PartitionKey eq ${partitionKey}`;
+  const entities: Record<string, unknown>[] = [];
+  for await (const e of client.listEntities<Record<string, unknown>>({ queryOptions: { filter } }))
+    entities.push(e);
+  return entities;
+}
+
+/** The properties the service adds (keys, etag, timestamp, odata.*): never part of a record. */
+export function withoutServiceFields(entity: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(entity).filter(
+      ([k]) =>
+        !['partitionKey', 'rowKey', 'etag', 'timestamp'].includes(k) && !k.startsWith('odata.'),
+    ),
+  );
 }
 
 /** Table keys may not hold / \ # ? or control characters: encode anything that might. */

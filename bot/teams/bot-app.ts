@@ -6,6 +6,7 @@ import { strings } from '../i18n';
 import type { StateStore } from '../store/state-store';
 import type { Features } from './features';
 import { registerCommands, registerFallback } from './routes/commands';
+import { registerCardActions, registerUnknownActions } from './routes/card-actions';
 import { registerDeviationCards } from './routes/deviation-cards';
 import { registerInstall } from './routes/install';
 import { registerMessageAction } from './routes/message-action';
@@ -50,7 +51,7 @@ function buildApplication(
   settings: Settings,
   adapter: TeamsAdapter,
   stateStore: StateStore,
-  all: Features,
+  features: Features,
 ): Application<TurnState> {
   const app = new Application<TurnState>({
     adapter,
@@ -60,11 +61,13 @@ function buildApplication(
     startTypingTimer: false,
   });
 
-  registerInstall(app, all);
-  registerCommands(app, all);
-  registerDeviationCards(app, all);
-  registerMessageAction(app, all);
-  registerFallback(app, all);
+  registerInstall(app, features);
+  registerCommands(app, features);
+  registerDeviationCards(app, features);
+  registerCardActions(app, features);
+  registerUnknownActions(app);
+  registerMessageAction(app, features);
+  registerFallback(app, features);
 
   app.error(async (context: TurnContext, error: Error) => {
     // Ids only: the activity may carry deviation text.

@@ -1,10 +1,24 @@
 import type { DeviationService } from '../deviations/deviation-service';
+import type { Actor } from '../kernel/actor';
+import type { ActionSource } from '../kernel/card-action';
+import type { Card } from '../kernel/card-templates';
 import type { ConversationStore } from '../store/conversation-store';
-import type { Delivery } from '../messaging/delivery';
+
+/** A feature's card verbs, as the edge routes them: every verb of every pipeline goes to `act`. */
+export interface CardActions {
+  readonly verbs: readonly string[];
+  act(
+    actor: Actor,
+    verb: string,
+    data: Record<string, unknown>,
+    source: ActionSource,
+  ): Promise<Card>;
+}
 
 /** What the Teams edge calls into: the feature services, free of any SDK type. */
 export interface Features {
   deviations: DeviationService;
   conversations: ConversationStore;
-  delivery: Delivery;
+  /** Every feature's card-action pipeline (deviations first); routed in routes/card-actions.ts. */
+  cardActions: CardActions[];
 }

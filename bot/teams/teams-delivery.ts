@@ -10,8 +10,8 @@ import { RecipientGoneError, type Delivery } from '../messaging/delivery';
 
 /**
  * Proactive messages through the Bot Connector. Retries what Teams asks us to retry (429 with
- * Retry-After, 412, 502, 504) with exponential back-off and jitter; 403 means the user blocked
- * or removed the bot, which the caller records.
+ * Retry-After, 412, 502, 504) with exponential back-off and jitter; 403 (blocked, removed) and
+ * 404 (no such conversation or message) are never retried: the Notifier forgets the recipient.
  */
 const RETRYABLE = new Set([412, 429, 502, 503, 504]);
 const MAX_ATTEMPTS = 4;
@@ -35,7 +35,7 @@ export async function withConnectorRetry<T>(work: () => Promise<T>): Promise<T> 
       return await work();
     } catch (err) {
       const status = statusOf(err);
-      if (status === 403) throw new RecipientGoneError('recipient blocked or removed the bot');
+      if (status === 403 || status === 404) throw new RecipientGoneError(status);
       if (!status || !RETRYABLE.has(status) || attempt >= MAX_ATTEMPTS) throw err;
       const backoff = retryAfterMs(err) ?? 2 ** attempt * 250 + Math.random() * 250;
       await new Promise((r) => setTimeout(r, Math.min(backoff, 30000)));

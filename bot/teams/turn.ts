@@ -1,9 +1,9 @@
 import type { AdaptiveCard, TurnState } from '@microsoft/teams-ai';
 import { ActivityTypes, CardFactory, MessageFactory, TurnContext } from 'botbuilder';
 import type { ReportDraft } from '../deviations/report-form';
-import type { Card } from '../kernel/card-templates';
-import type { Actor } from '../messaging/delivery';
-import { languageOf } from '../i18n';
+import { notice, type Card } from '../kernel/card-templates';
+import type { Actor } from '../kernel/actor';
+import { languageOf, strings } from '../i18n';
 import type { ConversationStore } from '../store/conversation-store';
 
 /** Small helpers every route uses: who is acting, where to answer, what to remember. */
@@ -47,30 +47,52 @@ export function conversationOf(context: TurnContext) {
   };
 }
 
-/** Keeps the way to reach this user (or team) current, so proactive cards can find them. */
+/** The team and channel a channel activity comes from, when it does. */
+export function channelOf(context: TurnContext): { teamId: string; channelId: string } | undefined {
+  const data = context.activity.channelData as
+    { team?: { id?: string }; channel?: { id?: string } } | undefined;
+  const teamId = data?.team?.id;
+  // A team's General channel has the team's id; other channels name theirs.
+  const channelId = data?.channel?.id ?? teamId;
+  return teamId && channelId ? { teamId, channelId } : undefined;
+}
+
+/** Keeps the way to reach this user (or channel) current, so proactive cards can find them. */
 export async function rememberConversation(
   context: TurnContext,
   store: ConversationStore,
 ): Promise<void> {
   const a = context.activity;
-  const { conversationId, reference } = conversationOf(context);
   const updatedAt = new Date().toISOString();
+  const locale = localeOf(context);
   if (isPersonal(context) && (a.from.aadObjectId || a.from.id) && a.from.role !== 'bot') {
+    const { conversationId, reference } = conversationOf(context);
     await store.saveForUser(a.from.aadObjectId || a.from.id, {
       conversationId,
       reference,
-      locale: localeOf(context),
+      locale,
       updatedAt,
     });
   }
-  const teamId = (a.channelData as { team?: { id?: string } } | undefined)?.team?.id;
-  if (teamId)
-    await store.saveForTeam(teamId, {
-      conversationId,
-      reference,
-      locale: localeOf(context),
+  const channel = channelOf(context);
+  if (channel) {
+    // A post to the channel starts a new thread: the reference names the channel, not the thread.
+    const ref = TurnContext.getConversationReference(a);
+    ref.conversation = {
+      ...ref.conversation,
+      id: channel.channelId,
+      isGroup: true,
+      conversationType: 'channel',
+      name: ref.conversation?.name ?? '',
+    };
+    ref.activityId = undefined;
+    await store.saveForChannel(channel.teamId, channel.channelId, {
+      conversationId: channel.channelId,
+      reference: JSON.stringify(ref),
+      locale,
       updatedAt,
     });
+  }
 }
 
 /** Answers an Action.Execute invoke for this user only, without touching other viewers' copies. */
@@ -96,4 +118,27 @@ export function savedDraft(state: TurnState): ReportDraft | undefined {
 
 export function saveDraft(state: TurnState, draft: ReportDraft | undefined): void {
   (state.user as { reportDraft?: ReportDraft }).reportDraft = draft;
+}
+
+/** Card data from an Action.Execute invoke: untrusted, checked by each handler. */
+export type CardData = Record<string, unknown>;
+
+type CardHandler = (
+  context: TurnContext,
+  state: TurnState,
+  data: CardData,
+) => Promise<AdaptiveCard>;
+
+/**
+ * Case cards live in personal chats only. A card action arriving from a group chat or a
+ * channel (a forwarded or forged invoke) is answered with a pointer, for the presser alone:
+ * a returned case card would otherwise replace a message everybody there can read.
+ */
+export function personalOnly(handler: CardHandler): CardHandler {
+  return async (context, state, data) => {
+    if (isPersonal(context)) return handler(context, state, data);
+    const card = notice(strings(actorOf(context).language).channelHint, '', 'Default');
+    await answerInvokeWithCard(context, card);
+    return adaptive(card);
+  };
 }

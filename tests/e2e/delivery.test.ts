@@ -39,7 +39,7 @@ test('a 502 from the connector is retried and the leader still gets the card', a
   await cardFor(t, ingrid, ref, 'deviation.take', 10000);
   expect(handlerCardAttempts(ref).map((r) => r.status)).toEqual([502, 200]);
   expect(
-    (await t.deviations.cardCopies(ref)).find((c) => c.kind === 'handler')?.activityId,
+    (await t.deviations.postedCards(ref)).find((c) => c.view === 'handler')?.activityId,
   ).toMatch(/^act-/);
 });
 
@@ -49,10 +49,10 @@ test('403 (the leader blocked the bot): the report is stored, the receipt says i
   t.connector.failNext(1, 403, { match: toIngrid });
   const { ref, receipt } = await report(t, emil);
   expect(cardText(receipt)).toContain(ref);
-  expect((await t.deviations.get(ref))?.deviation.status).toBe('registrert');
+  expect((await t.deviations.get(ref))?.record.status).toBe('registrert');
   expect(handlerCardAttempts(ref).map((r) => r.status)).toEqual([403]);
   // The card never arrived: no copy may be recorded for it (later updates would PUT to nowhere).
-  expect((await t.deviations.cardCopies(ref)).filter((c) => c.kind === 'handler')).toEqual([]);
+  expect((await t.deviations.postedCards(ref)).filter((c) => c.view === 'handler')).toEqual([]);
   expect(await t.conversations.forUser(ingrid.aadObjectId)).toBeUndefined();
 });
 
@@ -63,7 +63,7 @@ test('a leader who has not installed the bot: the report goes up the line to one
   expect(cardText(receipt)).toContain('Per Kristiansen');
   const card = await cardFor(t, PEOPLE.per, ref, 'deviation.take');
   expect(cardText(card.card)).toContain(ref);
-  expect((await t.deviations.get(ref))?.deviation.handlerId).toBe(PEOPLE.per.aadObjectId);
+  expect((await t.deviations.get(ref))?.record.handlerId).toBe(PEOPLE.per.aadObjectId);
 });
 
 test('a leader who uninstalls the bot is forgotten, so cards are routed up the line instead', async () => {

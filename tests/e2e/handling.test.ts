@@ -55,7 +55,7 @@ test('take: the leader takes responsibility; the receipt copy shows the new stat
       .some((u) => u.conversationId === chat(ingrid) && u.activityId === c.leaderCard.id),
   ).toBe(true);
 
-  const stored = (await t.deviations.get(c.ref))!.deviation;
+  const stored = (await t.deviations.get(c.ref))!.record;
   expect(stored).toMatchObject({
     status: 'under_behandling',
     handlerId: ingrid.aadObjectId,
@@ -90,7 +90,7 @@ test('measure: text and due date are recorded and the status moves to tiltak ive
   );
   expect(cardText(card)).toContain('Tiltak iverksatt');
   expect(cardText(card)).toContain('Klemsikring bestilt');
-  const stored = (await t.deviations.get(c.ref))!.deviation;
+  const stored = (await t.deviations.get(c.ref))!.record;
   expect(stored.status).toBe('tiltak_iverksatt');
   expect(stored.measures).toEqual([
     expect.objectContaining({
@@ -112,7 +112,7 @@ test('assign: Sofie gets her own card and may act on it', async () => {
   const sofiesCard = await cardFor(t, sofie, c.ref);
   expect(cardText(sofiesCard.card)).toContain('Du har fått et avvik til behandling');
   expect(verbsOf(sofiesCard.card)).toContain('deviation.take');
-  expect((await t.deviations.get(c.ref))!.deviation.assigneeId).toBe(sofie.aadObjectId);
+  expect((await t.deviations.get(c.ref))!.record.assigneeId).toBe(sofie.aadObjectId);
 
   // Sofie takes it from her card; Ingrid's copy is updated.
   const mark = t.connector.updates().length;
@@ -124,7 +124,7 @@ test('assign: Sofie gets her own card and may act on it', async () => {
       .slice(mark)
       .find((u) => u.conversationId === chat(ingrid) && u.activityId === c.leaderCard.id),
   );
-  expect((await t.deviations.get(c.ref))!.deviation.handlerId).toBe(sofie.aadObjectId);
+  expect((await t.deviations.get(c.ref))!.record.handlerId).toBe(sofie.aadObjectId);
 });
 
 test('escalate: the rådmann Per gets a card and becomes responsible', async () => {
@@ -136,7 +136,7 @@ test('escalate: the rådmann Per gets a card and becomes responsible', async () 
   expect(verbsOf(persCard.card)).toEqual(
     expect.arrayContaining(['deviation.take', 'deviation.reject']),
   );
-  expect((await t.deviations.get(c.ref))!.deviation).toMatchObject({
+  expect((await t.deviations.get(c.ref))!.record).toMatchObject({
     handlerId: per.aadObjectId,
     escalations: 1,
   });
@@ -152,11 +152,11 @@ test('after escalation the unit leader sees the case but can no longer act on it
   const escalated = await act(t, ingrid, c.leaderCard, 'deviation.escalate');
   // Her own copy shows the new state read-only: no handler buttons.
   expect(verbsOf(escalated.card).filter((v) => v !== 'deviation.refresh')).toEqual([]);
-  const rev = (await t.deviations.get(c.ref))!.deviation.rev;
+  const rev = (await t.deviations.get(c.ref))!.record.rev;
   // A press from the card she had before escalating is refused and changes nothing.
   const again = await act(t, ingrid, c.leaderCard, 'deviation.take');
   expect(cardText(again.card)).toMatch(/ikke tilgang|endret av noen andre/);
-  expect((await t.deviations.get(c.ref))!.deviation).toMatchObject({
+  expect((await t.deviations.get(c.ref))!.record).toMatchObject({
     rev,
     handlerId: per.aadObjectId,
     status: 'registrert',
@@ -190,7 +190,7 @@ test('close: cause and measures recorded; the reporter gets the outcome card and
   expect(factValue(outcome.card, 'Årsak')).toBe('Døra manglet klemsikring');
   expect(factValue(outcome.card, 'Tiltak ved lukking')).toBe('Klemsikring montert på alle dører');
   expect(receiptStatuses(c)).toContain('Lukket');
-  expect((await t.deviations.get(c.ref))!.deviation).toMatchObject({
+  expect((await t.deviations.get(c.ref))!.record).toMatchObject({
     status: 'lukket',
     cause: 'Døra manglet klemsikring',
     closedAt: expect.any(String),

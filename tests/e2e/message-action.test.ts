@@ -89,14 +89,14 @@ test("sending the dialog puts the receipt in the reporter's personal chat, not i
       .filter((a) => a.conversationId.includes(TEAM)),
   ).toEqual([]);
 
-  expect((await t.deviations.get(ref))?.deviation.description).toBe('Stigen i gymsalen er løs');
+  expect((await t.deviations.get(ref))?.record.description).toBe('Stigen i gymsalen er løs');
   await cardFor(t, ingrid, ref, 'deviation.take');
   // Later changes update that receipt.
-  const copies = await t.deviations.cardCopies(ref);
+  const copies = await t.deviations.postedCards(ref);
   expect(copies).toEqual(
     expect.arrayContaining([
       expect.objectContaining({
-        kind: 'receipt',
+        view: 'receipt',
         conversationId: chat(emil),
         activityId: posted.id,
       }),

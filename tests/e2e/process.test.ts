@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../bot/dev/azurite';
-import { OrgRepository } from '../../bot/org/org-store';
+import { OrgStore } from '../../bot/org/org-store';
 import { AZURITE_KEY, openTables } from '../../bot/store/tables';
 import {
   azuriteConnectionString,
@@ -114,7 +114,7 @@ test('the process stops on SIGTERM and a new process finds every report and hono
   const prefix = uniquePrefix();
   const tables = openTables(azurite.location, prefix);
   await tables.ensure();
-  await new OrgRepository(tables, 0).importFile(demoOrgFile(), { removeMissing: false });
+  await new OrgStore(tables, 0).importFile(demoOrgFile(), { removeMissing: false });
 
   const port = await freePort();
   const env = {

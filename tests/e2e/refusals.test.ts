@@ -1,4 +1,10 @@
-import { PEOPLE, startBotUnderTest, type BotUnderTest } from '../support/bot-under-test';
+import { CardSigner } from '../../bot/kernel/card-signing';
+import {
+  PEOPLE,
+  SIGNING_SECRET,
+  startBotUnderTest,
+  type BotUnderTest,
+} from '../support/bot-under-test';
 import { cardText, executeAction } from '../support/cards';
 import { act, cardFor, invokeCard, report } from '../support/deviation-flows';
 
@@ -30,7 +36,7 @@ async function newCase() {
 /** rev and the number of audit events, to show that nothing changed. */
 async function stateOf(ref: string) {
   return {
-    rev: (await t.deviations.get(ref))!.deviation.rev,
+    rev: (await t.deviations.get(ref))!.record.rev,
     events: (await t.deviations.events(ref)).length,
   };
 }
@@ -102,14 +108,29 @@ test('a stale card (an old rev) shows the current state with a notice', async ()
   expect(await stateOf(c.ref)).toEqual(before);
 });
 
-test('close straight from registrert is refused by the workflow', async () => {
+test('close straight from registrert is refused: the take signature does not sign close, and the workflow refuses the jump', async () => {
   const c = await newCase();
   const before = await stateOf(c.ref);
   const data = executeAction(c.leaderCard.card, 'deviation.take').data!;
-  const res = await t.client.cardAction(
+  const borrowed = await t.client.cardAction(
     ingrid,
     'deviation.close',
     { ...data, cause: 'c', closingMeasures: 'm' },
+    { replyToId: c.leaderCard.id },
+  );
+  expect(cardText(invokeCard(borrowed))).toContain(FORGED);
+
+  // A close signature for this revision (the card never offers one; made with the test secret).
+  const sig = new CardSigner(SIGNING_SECRET).sign({
+    kind: 'deviation',
+    id: c.ref,
+    rev: 1,
+    verb: 'deviation.close',
+  });
+  const res = await t.client.cardAction(
+    ingrid,
+    'deviation.close',
+    { ...data, sig, cause: 'c', closingMeasures: 'm' },
     { replyToId: c.leaderCard.id },
   );
   expect(cardText(invokeCard(res))).toContain(
@@ -169,7 +190,7 @@ test('two leaders closing at once with the same rev: one close, the other sees t
   const texts = [cardText(a.card), cardText(b.card)];
   expect(texts.filter((text) => text.includes(STALE))).toHaveLength(1);
   expect(texts.every((text) => text.includes('Lukket'))).toBe(true);
-  const stored = (await t.deviations.get(c.ref))!.deviation;
+  const stored = (await t.deviations.get(c.ref))!.record;
   const winner = events.find((e) => e.kind === 'close')!.actorId;
   expect(stored.cause).toBe(winner === ingrid.aadObjectId ? 'Årsak fra Ingrid' : 'Årsak fra Per');
 });

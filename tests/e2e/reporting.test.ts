@@ -124,7 +124,7 @@ test('a valid report: receipt with reference and status, a card to the leader, s
   });
 
   const stored = await t.deviations.get(ref);
-  expect(stored?.deviation).toMatchObject({
+  expect(stored?.record).toMatchObject({
     status: 'registrert',
     reporterId: emil.aadObjectId,
     handlerId: ingrid.aadObjectId,
@@ -232,7 +232,7 @@ test('someone not in the organisation can still report: no unit is preselected, 
   );
   const ref = referenceIn(invokeCard(res));
   expect(ref).toMatch(/^AVV-\d{4}-\d{4}$/);
-  const stored = (await t.deviations.get(ref!))!.deviation;
+  const stored = (await t.deviations.get(ref!))!.record;
   expect(stored).toMatchObject({
     unitId: 'barnevern',
     reporterId: visitor.aadObjectId,

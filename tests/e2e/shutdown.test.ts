@@ -38,7 +38,7 @@ test('a submit in flight when the bot shuts down still completes and is stored',
   expect(response.status).toBe(200);
   const ref = referenceIn(response.body?.value);
   expect(ref).toMatch(/^AVV-\d{4}-\d{4}$/);
-  expect((await t.deviations.get(ref!))?.deviation.status).toBe('registrert');
+  expect((await t.deviations.get(ref!))?.record.status).toBe('registrert');
   // The leader's card went out before the process let go.
   expect(t.connector.cardsIn(leaderChat).some((c) => JSON.stringify(c.card).includes(ref!))).toBe(
     true,

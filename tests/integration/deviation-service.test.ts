@@ -1,12 +1,17 @@
 import crypto from 'node:crypto';
-import type { Deviation, DeviationEvent } from '../../bot/deviations/deviation';
-import { DeviationRepository } from '../../bot/deviations/deviation-repository';
-import { DeviationService } from '../../bot/deviations/deviation-service';
+import { DeviationIndexStore } from '../../bot/deviations/deviation-index-store';
 import { referenceYear } from '../../bot/deviations/deviation-reference';
-import { OrgRepository } from '../../bot/org/org-store';
+import { DeviationService } from '../../bot/deviations/deviation-service';
+import { DeviationStore } from '../../bot/deviations/deviation-store';
+import type { DeviationRecords } from '../../bot/deviations/ports';
+import type { Actor } from '../../bot/kernel/actor';
 import { CardSigner } from '../../bot/kernel/card-signing';
-import type { Actor, Delivery } from '../../bot/messaging/delivery';
+import type { Delivery } from '../../bot/messaging/delivery';
+import { Notifier } from '../../bot/messaging/notifier';
+import { OrgStore } from '../../bot/org/org-store';
+import { TableFormClaims } from '../../bot/store/claims';
 import { ConversationStore } from '../../bot/store/conversation-store';
+import { PostedCardStore } from '../../bot/store/posted-card-store';
 import type { Tables } from '../../bot/store/tables';
 import { freshTables, startTestAzurite, type TestAzurite } from '../support/azurite';
 import { demoOrgFile, PEOPLE, SIGNING_SECRET } from '../support/bot-under-test';
@@ -23,40 +28,56 @@ const emil: Actor = {
   locale: 'nb-NO',
 };
 
-class RecordingDelivery implements Delivery {
-  sent: { reference: string; card: unknown }[] = [];
-  async send(reference: string, card: unknown) {
-    this.sent.push({ reference, card });
-    return { activityId: `act-${this.sent.length}` };
-  }
-  async update() {}
-}
+/** Microsoft's connector cannot run here: this one only records what would be sent. */
+const recordingDelivery = (): Delivery & { sent: unknown[] } => {
+  const sent: unknown[] = [];
+  return {
+    sent,
+    async send(_reference, card) {
+      sent.push(card);
+      return { activityId: `act-${sent.length}` };
+    },
+    async update() {},
+  };
+};
 
-/** A store whose next `create` fails, as during a storage outage. */
-class FlakyRepository extends DeviationRepository {
-  failNextCreate = false;
-  override async create(d: Deviation, event: DeviationEvent): Promise<void> {
-    if (this.failNextCreate) {
-      this.failNextCreate = false;
-      throw Object.assign(new Error('ServiceUnavailable'), { statusCode: 503 });
-    }
-    return super.create(d, event);
-  }
+/** The records port with a switch that makes the next create fail, as during a storage outage. */
+function flaky(records: DeviationRecords): DeviationRecords & { failNextCreate: boolean } {
+  const port = {
+    failNextCreate: false,
+    get: records.get.bind(records),
+    update: records.update.bind(records),
+    events: records.events.bind(records),
+    async create(...args: Parameters<DeviationRecords['create']>) {
+      if (port.failNextCreate) {
+        port.failNextCreate = false;
+        throw Object.assign(new Error('ServiceUnavailable'), { statusCode: 503 });
+      }
+      return records.create(...args);
+    },
+  };
+  return port;
 }
 
 async function serviceOn(tables: Tables) {
-  const org = new OrgRepository(tables, 60_000);
+  const org = new OrgStore(tables, 60_000);
   await org.importFile(demoOrgFile(), { removeMissing: false });
-  const deviations = new FlakyRepository(tables);
+  const records = flaky(new DeviationStore(tables));
+  const deviations = new DeviationIndexStore(tables);
   const service = new DeviationService({
-    deviations,
+    records,
+    index: deviations,
+    claims: new TableFormClaims(tables, 'deviation'),
     org,
-    conversations: new ConversationStore(tables),
-    delivery: new RecordingDelivery(),
+    notifier: new Notifier({
+      delivery: recordingDelivery(),
+      conversations: new ConversationStore(tables),
+      postedCards: new PostedCardStore(tables),
+    }),
     signer: new CardSigner(SIGNING_SECRET),
     clock: { now: () => new Date() },
   });
-  return { service, deviations };
+  return { service, deviations, records };
 }
 
 beforeAll(async () => {
@@ -125,9 +146,9 @@ test('another person cannot take over a form id: no second deviation, no receipt
 
 test('a submit that failed in the store can be sent again with the same form and is then stored', async () => {
   const { tables } = await freshTables(azurite);
-  const { service, deviations } = await serviceOn(tables);
+  const { service, deviations, records } = await serviceOn(tables);
   const data = validReport({ formId: crypto.randomUUID() });
-  deviations.failNextCreate = true;
+  records.failNextCreate = true;
   await expect(service.submitReport(emil, data)).rejects.toThrow('ServiceUnavailable');
 
   // The user presses "Send inn" again (or Teams retries the invoke): the report must not be lost.

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { importOrgFile } from '../../bot/org/import-org';
-import { OrgRepository } from '../../bot/org/org-store';
+import { OrgStore } from '../../bot/org/org-store';
 import { openTables } from '../../bot/store/tables';
 import { freshTables, startTestAzurite, uniquePrefix, type TestAzurite } from '../support/azurite';
 import { DEMO_ORG_FILE, demoOrgFile } from '../support/bot-under-test';
@@ -30,7 +30,7 @@ function writeJson(name: string, json: unknown): string {
 
 test('importFile upserts; a second import without a person reports and keeps them; removeMissing removes them', async () => {
   const { tables } = await freshTables(azurite);
-  const org = new OrgRepository(tables, 0);
+  const org = new OrgStore(tables, 0);
   const demo = demoOrgFile();
 
   const first = await org.importFile(demo, { removeMissing: false });
@@ -69,7 +69,7 @@ test('importFile upserts; a second import without a person reports and keeps the
 
 test('a unit left out of the file is kept unless removal is asked for', async () => {
   const { tables } = await freshTables(azurite);
-  const org = new OrgRepository(tables, 0);
+  const org = new OrgStore(tables, 0);
   const demo = demoOrgFile();
   await org.importFile(demo, { removeMissing: false });
   const noUtvikling = {
@@ -86,7 +86,7 @@ test('importOrgFile (npm run org:import) imports a valid file', async () => {
   const prefix = uniquePrefix();
   const summary = await importOrgFile(DEMO_ORG_FILE, azurite.location, prefix, false);
   expect(summary).toMatchObject({ units: 10, people: 18, missingPeople: [], missingUnits: [] });
-  const org = new OrgRepository(openTables(azurite.location, prefix), 0);
+  const org = new OrgStore(openTables(azurite.location, prefix), 0);
   expect((await org.snapshot()).org.people.get(EMIL)?.name).toBe('Emil Vik');
 });
 
@@ -106,7 +106,7 @@ async function importError(
 async function nothingWritten(prefix: string): Promise<boolean> {
   const tables = openTables(azurite.location, prefix);
   await tables.ensure();
-  return new OrgRepository(tables, 0).isEmpty();
+  return new OrgStore(tables, 0).isEmpty();
 }
 
 test('importOrgFile rejects a file with broken references, naming entry and field, and writes nothing', async () => {

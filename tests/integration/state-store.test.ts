@@ -137,18 +137,22 @@ describe('ConversationStore', () => {
     await expect(store.forgetUser(userId)).resolves.toBeUndefined();
   });
 
-  test('user ids with characters tables forbid, and teams, are stored apart', async () => {
+  test('user ids with characters tables forbid, and channels, are stored apart', async () => {
     const store = new ConversationStore(tables);
     await store.saveForUser('29:1a/b#c?d', {
       reference,
       conversationId: 'a:odd',
       updatedAt: '2026-11-27T08:00:00.000Z',
     });
-    await store.saveForTeam('19:team@thread.tacv2', {
+    await store.saveForChannel('19:team@thread.tacv2', '19:general/x@thread.tacv2', {
       reference,
       conversationId: '19:team',
       updatedAt: '2026-11-27T08:00:00.000Z',
     });
+    expect(
+      (await store.forChannel('19:team@thread.tacv2', '19:general/x@thread.tacv2'))?.conversationId,
+    ).toBe('19:team');
+    expect(await store.forChannel('19:team@thread.tacv2', '19:other@thread.tacv2')).toBeUndefined();
     expect((await store.forUser('29:1a/b#c?d'))?.conversationId).toBe('a:odd');
     expect((await store.forUser('29:1a/b#c?d'))?.locale).toBeUndefined();
     expect(await store.forUser('19:team@thread.tacv2')).toBeUndefined();

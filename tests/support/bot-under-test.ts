@@ -1,9 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readSettings } from '../../bot/app/config';
-import { DeviationRepository } from '../../bot/deviations/deviation-repository';
-import type { Clock } from '../../bot/deviations/deviation-service';
-import { startBot, type RunningBot } from '../../bot/app/host';
+import { startBot, type HostOptions, type RunningBot } from '../../bot/app/host';
+import { DeviationIndexStore } from '../../bot/deviations/deviation-index-store';
+import { deviationCard } from '../../bot/deviations/deviation-notifications';
+import { DeviationStore } from '../../bot/deviations/deviation-store';
+import type { Clock } from '../../bot/kernel/clock';
+import { PostedCardStore } from '../../bot/store/posted-card-store';
+import type { Tables } from '../../bot/store/tables';
 import { parseOrgFile } from '../../bot/org/org-file';
 import { ConversationStore } from '../../bot/store/conversation-store';
 import { startTestAzurite, uniquePrefix, type TestAzurite } from './azurite';
@@ -28,11 +32,7 @@ function findUp(relative: string): string {
 
 export const DEMO_ORG_FILE = findUp(path.join('bot', 'org', 'demo', 'heim-kommune.json'));
 export const SIGNING_SECRET = 'x'.repeat(40);
-/**
- * Tests await every request before closing, so there is nothing in flight to wait for. Kept
- * short because RunningServer.close leaves its grace timer running (see the report on
- * bot/teams/server.ts): with 10 s jest would wait 10 s before it could exit.
- */
+/** Tests await every request before closing, so there is nothing in flight to wait for. */
 const CLOSE_GRACE_MS = 200;
 
 /** Demo people (bot/org/demo/heim-kommune.json) as Teams users. */
@@ -67,7 +67,8 @@ export interface BotUnderTest {
   client: TeamsClient;
   prefix: string;
   bot: RunningBot;
-  deviations: DeviationRepository;
+  /** What the store holds about deviations, read through the production adapters. */
+  deviations: StoredDeviations;
   conversations: ConversationStore;
   /**
    * Closes the bot and starts a new one on the same Azurite, prefix and signing secret: a
@@ -85,6 +86,22 @@ export interface BotUnderTestOptions {
   azurite?: TestAzurite;
   /** People who have the bot installed (their personal chat is known) from the start. */
   installed?: TeamsUser[];
+  /** Card-action pipelines of a feature under test (see tests/support/kernel-probe). */
+  extraCardActions?: HostOptions['extraCardActions'];
+}
+
+export type StoredDeviations = ReturnType<typeof storedDeviations>;
+
+function storedDeviations(tables: Tables) {
+  const records = new DeviationStore(tables);
+  const index = new DeviationIndexStore(tables);
+  const postedCards = new PostedCardStore(tables);
+  return {
+    get: (ref: string) => records.get(ref),
+    events: (ref: string) => records.events(ref),
+    byReporter: (personId: string) => index.byReporter(personId),
+    postedCards: (ref: string) => postedCards.list(deviationCard(ref)),
+  };
 }
 
 export function demoOrgFile() {
@@ -112,6 +129,7 @@ export async function startBotUnderTest(options: BotUnderTestOptions = {}): Prom
       port: 0,
       host: '127.0.0.1',
       clock: options.clock,
+      extraCardActions: options.extraCardActions,
     });
   let bot: RunningBot;
   try {
@@ -129,13 +147,13 @@ export async function startBotUnderTest(options: BotUnderTestOptions = {}): Prom
     client,
     prefix,
     bot,
-    deviations: new DeviationRepository(bot.tables),
+    deviations: storedDeviations(bot.tables),
     conversations: new ConversationStore(bot.tables),
     async restart() {
       await t.bot.close(CLOSE_GRACE_MS);
       t.bot = await launch();
       t.client.botUrl = t.bot.url;
-      t.deviations = new DeviationRepository(t.bot.tables);
+      t.deviations = storedDeviations(t.bot.tables);
       t.conversations = new ConversationStore(t.bot.tables);
     },
     async stop() {

@@ -4,7 +4,7 @@ import {
   type DeviationEvent,
   type DeviationStatus,
 } from '../../bot/deviations/deviation';
-import type { IndexRow } from '../../bot/deviations/deviation-repository';
+import type { IndexRow } from '../../bot/deviations/ports';
 import {
   handlerData,
   historyData,
@@ -409,7 +409,10 @@ describe.each(['nb', 'en'] as const)('cards in %s', (language) => {
     (_name, _situation, card) => {
       for (const { action } of executeActions(card)) {
         expect(typeof action.data.rev).toBe('number');
-        expect(signer.verify(action.data.ref, action.data.rev, action.data.sig)).toBe(true);
+        const signed = { kind: 'deviation', id: action.data.ref, rev: action.data.rev };
+        expect(signer.verify({ ...signed, verb: action.verb }, action.data.sig)).toBe(true);
+        // Bound to its button: the same signature is refused for another verb.
+        expect(signer.verify({ ...signed, verb: 'deviation.other' }, action.data.sig)).toBe(false);
       }
     },
   );

@@ -99,7 +99,7 @@ describe('fill', () => {
 describe('dates on cards', () => {
   // Teams renders FactSet and TextBlock text as Markdown: "27. nov. 2026" would become a list.
   const { formatDate, formatDateTime } = jest.requireActual(
-    '../../bot/shared/i18n',
+    '../../bot/i18n',
   ) as typeof import('../../bot/i18n');
   test.each(['2026-11-27', '2026-01-01', '2026-12-31T23:30:00Z'])(
     '%s never starts like a Markdown list',

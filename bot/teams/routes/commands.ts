@@ -1,9 +1,19 @@
 import type { Application, TurnState } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
-import { renderCard, type Card } from '../../kernel/card-templates';
 import { strings } from '../../i18n';
+import { renderCard, type Card } from '../../kernel/card-templates';
 import type { Features } from '../features';
-import { actorOf, isPersonal, rememberConversation, savedDraft, sendCard } from '../turn';
+import {
+  actorOf,
+  adaptive,
+  answerInvokeWithCard,
+  isPersonal,
+  personalOnly,
+  rememberConversation,
+  savedDraft,
+  sendCard,
+  type CardData,
+} from '../turn';
 
 /** Typed chat commands, in Norwegian and English (manifest command lists name the same). */
 export const COMMANDS = {
@@ -15,14 +25,16 @@ export const COMMANDS = {
   help: /^\s*(hjelp|help|hei|hallo|hello|hi|start|\?)\s*[.!]?\s*$/i,
 } as const;
 
-export type CommandName = 'report' | 'mine' | 'open' | 'help';
+/** The commands that take no argument: typed, or pressed on the help card (`command.run`). */
+const PLAIN_COMMANDS = ['report', 'mine', 'open', 'help'] as const;
+export type CommandName = (typeof PLAIN_COMMANDS)[number];
 
 export function helpCard(context: TurnContext): Card {
   return renderCard('common/help', { t: strings(actorOf(context).language).help });
 }
 
 /** Runs a command and returns the card to send; shared by typed text and help-card buttons. */
-export async function runCommand(
+async function runCommand(
   context: TurnContext,
   state: TurnState,
   features: Features,
@@ -41,35 +53,47 @@ export async function runCommand(
   }
 }
 
+/**
+ * Deviation content and lists stay in the personal chat: elsewhere the user gets a pointer.
+ * Returns true when the command may run here.
+ */
+async function inPersonalChat(context: TurnContext): Promise<boolean> {
+  if (isPersonal(context)) return true;
+  await context.sendActivity(strings(actorOf(context).language).channelHint);
+  return false;
+}
+
 export function registerCommands(app: Application<TurnState>, features: Features): void {
-  const guarded =
+  const typed =
     (command: CommandName) =>
     async (context: TurnContext, state: TurnState): Promise<void> => {
       await rememberConversation(context, features.conversations);
-      // Deviation content and lists stay in the personal chat: a channel sees only a pointer.
-      if (command !== 'help' && !isPersonal(context)) {
-        await context.sendActivity(strings(actorOf(context).language).channelHint);
-        return;
-      }
+      if (command !== 'help' && !(await inPersonalChat(context))) return;
       await sendCard(context, await runCommand(context, state, features, command));
     };
+  for (const command of PLAIN_COMMANDS) app.message(COMMANDS[command], typed(command));
 
-  app.message(COMMANDS.report, guarded('report'));
-  app.message(COMMANDS.mine, guarded('mine'));
-  app.message(COMMANDS.open, guarded('open'));
-  app.message(COMMANDS.help, guarded('help'));
   app.message(COMMANDS.history, async (context) => {
     await rememberConversation(context, features.conversations);
-    if (!isPersonal(context)) {
-      await context.sendActivity(strings(actorOf(context).language).channelHint);
-      return;
-    }
+    if (!(await inPersonalChat(context))) return;
     const match = COMMANDS.history.exec(context.activity.text ?? '');
     await sendCard(
       context,
       await features.deviations.history(actorOf(context), (match?.[2] ?? '').trim()),
     );
   });
+
+  // The help card's buttons: run the command, keep the help card as it was.
+  app.adaptiveCards.actionExecute<CardData>(
+    'command.run',
+    personalOnly(async (context, state, data) => {
+      const command = PLAIN_COMMANDS.find((c) => c === data.command);
+      if (command) await sendCard(context, await runCommand(context, state, features, command));
+      const card = helpCard(context);
+      await answerInvokeWithCard(context, card);
+      return adaptive(card);
+    }),
+  );
 }
 
 /** Anything else: a short hint, registered last so it never hides a command. */

@@ -1,45 +1,26 @@
-import type { AdaptiveCard, Application, TurnState } from '@microsoft/teams-ai';
-import type { TurnContext } from 'botbuilder';
-import { notice } from '../../kernel/card-templates';
+import type { Application, TurnState } from '@microsoft/teams-ai';
 import { stringIn } from '../../kernel/card-data';
-import { strings } from '../../i18n';
-import { DEVIATION_ACTION_VERBS } from '../../deviations/deviation-service';
 import type { Features } from '../features';
 import {
   actorOf,
   adaptive,
   answerInvokeWithCard,
   conversationOf,
-  isPersonal,
+  personalOnly,
   rememberConversation,
   saveDraft,
   sendCard,
+  type CardData,
 } from '../turn';
-import { helpCard, runCommand, type CommandName } from './commands';
-
-type Data = Record<string, unknown>;
-
-type Handler = (context: TurnContext, state: TurnState, data: Data) => Promise<AdaptiveCard>;
 
 /**
- * Deviation cards live in personal chats only. A card action arriving from a group chat or a
- * channel (a forwarded or forged invoke) is answered with a pointer, for the presser alone:
- * a returned case card would otherwise replace a message everybody there can read.
+ * The deviation cards' own verbs: submitting the report form, refresh, lists and "Vis". The
+ * handler card's verbs (take, close, …) go through the card-action pipeline (card-actions.ts).
  */
-function personalOnly(handler: Handler): Handler {
-  return async (context, state, data) => {
-    if (isPersonal(context)) return handler(context, state, data);
-    const card = notice(strings(actorOf(context).language).channelHint, '', 'Default');
-    await answerInvokeWithCard(context, card);
-    return adaptive(card);
-  };
-}
-
-/** Action.Execute verbs of the deviation cards (Universal Actions). */
 export function registerDeviationCards(app: Application<TurnState>, features: Features): void {
   const { deviations } = features;
 
-  app.adaptiveCards.actionExecute<Data>(
+  app.adaptiveCards.actionExecute<CardData>(
     'deviation.submit',
     personalOnly(async (context, state, data) => {
       await rememberConversation(context, features.conversations);
@@ -50,33 +31,22 @@ export function registerDeviationCards(app: Application<TurnState>, features: Fe
         return adaptive(result.card);
       }
       saveDraft(state, undefined);
-      if (context.activity.replyToId) {
-        await deviations.rememberReceipt(result.deviation, {
-          ...conversationOf(context),
-          activityId: context.activity.replyToId,
-        });
+      const receiptId = context.activity.replyToId;
+      if (!receiptId) {
+        // No message to replace (some clients): the receipt is the answer to this invoke alone.
+        await answerInvokeWithCard(context, result.card);
+        return adaptive(result.card);
       }
+      await deviations.rememberReceipt(result.deviation, {
+        ...conversationOf(context),
+        activityId: receiptId,
+      });
       return adaptive(result.card);
     }),
   );
 
-  app.adaptiveCards.actionExecute<Data>(
-    DEVIATION_ACTION_VERBS,
-    personalOnly(async (context, _state, data) => {
-      const verb = stringIn(
-        (context.activity.value as { action?: { verb?: string } })?.action?.verb,
-      );
-      const card = await deviations.act(actorOf(context), verb, data, {
-        actionId: context.activity.id ?? '',
-        conversationId: context.activity.conversation.id,
-        activityId: context.activity.replyToId,
-      });
-      return adaptive(card);
-    }),
-  );
-
   // Refresh answers only the viewer; it must not overwrite the card for everybody.
-  app.adaptiveCards.actionExecute<Data>(
+  app.adaptiveCards.actionExecute<CardData>(
     'deviation.refresh',
     personalOnly(async (context, _state, data) => {
       const view = data.view === 'receipt' ? 'receipt' : 'handler';
@@ -86,7 +56,7 @@ export function registerDeviationCards(app: Application<TurnState>, features: Fe
     }),
   );
 
-  app.adaptiveCards.actionExecute<Data>(
+  app.adaptiveCards.actionExecute<CardData>(
     'deviation.list',
     personalOnly(async (context, _state, data) => {
       const list = data.list === 'open' ? 'open' : 'mine';
@@ -97,7 +67,7 @@ export function registerDeviationCards(app: Application<TurnState>, features: Fe
     }),
   );
 
-  app.adaptiveCards.actionExecute<Data>(
+  app.adaptiveCards.actionExecute<CardData>(
     'deviation.show',
     personalOnly(async (context, _state, data) => {
       const actor = actorOf(context);
@@ -112,24 +82,4 @@ export function registerDeviationCards(app: Application<TurnState>, features: Fe
       return adaptive(listCard);
     }),
   );
-
-  app.adaptiveCards.actionExecute<Data>(
-    'command.run',
-    personalOnly(async (context, state, data) => {
-      const command = (['report', 'mine', 'open', 'help'] as const).find(
-        (c) => c === data.command,
-      ) as CommandName | undefined;
-      if (command) await sendCard(context, await runCommand(context, state, features, command));
-      const card = helpCard(context);
-      await answerInvokeWithCard(context, card);
-      return adaptive(card);
-    }),
-  );
-
-  // Registered last: any other verb gets a refusal, not the SDK's empty 501.
-  app.adaptiveCards.actionExecute<Data>(/.*/, async (context: TurnContext) => {
-    const card = notice(strings(actorOf(context).language).refusals.unknown_action);
-    await answerInvokeWithCard(context, card);
-    return adaptive(card);
-  });
 }

@@ -58,15 +58,7 @@ export function registerMessageAction(app: Application<TurnState>, features: Fea
         };
       }
       // The receipt goes to the reporter's personal chat, never to the chat the message came from.
-      const conversation = await features.conversations.forUser(actor.id);
-      if (conversation) {
-        const { activityId } = await features.delivery.send(conversation.reference, result.card);
-        await features.deviations.rememberReceipt(result.deviation, {
-          ...conversation,
-          activityId,
-        });
-        return undefined;
-      }
+      if (await features.deviations.sendReceipt(result.deviation, result.card)) return undefined;
       return fill(strings(actor.language).receipt.dialogDone, { ref: result.deviation.ref });
     },
   );

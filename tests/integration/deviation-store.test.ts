@@ -1,39 +1,48 @@
-import {
-  ConcurrentChangeError,
-  DeviationRepository,
-} from '../../bot/deviations/deviation-repository';
+import type { Deviation } from '../../bot/deviations/deviation';
+import { DeviationIndexStore } from '../../bot/deviations/deviation-index-store';
+import { DeviationStore } from '../../bot/deviations/deviation-store';
+import { ConcurrentChangeError } from '../../bot/kernel/records';
+import { TableReferenceCounter } from '../../bot/store/counters';
+import { PostedCardStore } from '../../bot/store/posted-card-store';
 import type { Tables } from '../../bot/store/tables';
 import { freshTables, startTestAzurite, type TestAzurite } from '../support/azurite';
 import { changed, reportedEvent, sampleDeviation } from '../support/sample-deviation';
 
-/** DeviationRepository against a real Azurite: records, audit trail, references and list index. */
+/**
+ * The deviation adapters against a real Azurite: records and audit trail (the record kit),
+ * references (counters), the list index and posted cards.
+ */
 let azurite: TestAzurite;
 let tables: Tables;
-let repo: DeviationRepository;
+let repo: DeviationStore;
 
 beforeAll(async () => {
   azurite = await startTestAzurite();
   ({ tables } = await freshTables(azurite));
-  repo = new DeviationRepository(tables);
+  repo = new DeviationStore(tables);
 });
 afterAll(async () => {
   await azurite?.stop();
 });
 
-let sequence = 100;
-const newRef = () => `AVV-2026-${String(++sequence).padStart(4, '0')}`;
+const NOW = new Date('2026-06-15T10:00:00.000Z');
+
+/** Stores a sample report under the next reference the store hands out; returns it as stored. */
+async function store(d: Deviation, on: DeviationStore = repo): Promise<Deviation> {
+  return on.create(NOW, (ref) => ({
+    record: { ...d, ref },
+    event: { ...reportedEvent(d), ref },
+  }));
+}
 
 test('create, get and update round-trip every field', async () => {
-  const d = sampleDeviation({
-    ref: newRef(),
-    suggestion: 'Klemsikring på dørene.',
-    occurredTime: undefined,
-  });
-  await repo.create(d, reportedEvent(d));
+  const d = await store(
+    sampleDeviation({ suggestion: 'Klemsikring på dørene.', occurredTime: undefined }),
+  );
 
   const found = await repo.get(d.ref);
   // Exactly what was stored: no service fields (odata.metadata, timestamp) leak into the record.
-  expect(found?.deviation).toEqual(d);
+  expect(found?.record).toEqual(d);
   expect(found?.etag).toEqual(expect.any(String));
 
   const { after, event } = changed(
@@ -54,14 +63,13 @@ test('create, get and update round-trip every field', async () => {
   await repo.update(d, after, found!.etag, event);
 
   const updated = await repo.get(d.ref);
-  expect(updated?.deviation).toEqual(after);
+  expect(updated?.record).toEqual(after);
   expect(updated?.etag).not.toEqual(found!.etag);
   expect(await repo.get('AVV-2026-9999')).toBeUndefined();
 });
 
 test('an update with a stale etag throws ConcurrentChangeError and writes no audit event', async () => {
-  const d = sampleDeviation({ ref: newRef() });
-  await repo.create(d, reportedEvent(d));
+  const d = await store(sampleDeviation());
   const { etag: staleEtag } = (await repo.get(d.ref))!;
 
   const first = changed(d, { status: 'under_behandling' }, 'take');
@@ -76,15 +84,15 @@ test('an update with a stale etag throws ConcurrentChangeError and writes no aud
     repo.update(first.after, second.after, staleEtag, second.event),
   ).rejects.toBeInstanceOf(ConcurrentChangeError);
 
-  expect((await repo.get(d.ref))?.deviation).toMatchObject({ rev: 2, status: 'under_behandling' });
+  expect((await repo.get(d.ref))?.record).toMatchObject({ rev: 2, status: 'under_behandling' });
   expect((await repo.events(d.ref)).map((e) => e.kind)).toEqual(['reported', 'take']);
 });
 
-test('nextReference under 50 parallel calls gives 50 distinct consecutive references', async () => {
+test('the counter under 50 parallel calls gives 50 distinct consecutive references', async () => {
   const own = await freshTables(azurite);
-  const fresh = new DeviationRepository(own.tables);
+  const fresh = new TableReferenceCounter(own.tables, 'AVV');
   const now = new Date('2026-06-15T10:00:00.000Z');
-  const refs = await Promise.all(Array.from({ length: 50 }, () => fresh.nextReference(now)));
+  const refs = await Promise.all(Array.from({ length: 50 }, () => fresh.next(now)));
   const expected = Array.from(
     { length: 50 },
     (_, i) => `AVV-2026-${String(i + 1).padStart(4, '0')}`,
@@ -92,25 +100,24 @@ test('nextReference under 50 parallel calls gives 50 distinct consecutive refere
   expect(new Set(refs).size).toBe(50);
   expect([...refs].sort()).toEqual(expected);
   // A new year starts again at 0001 (Europe/Oslo: 23:30 UTC on 31 Dec is already 1 Jan there).
-  expect(await fresh.nextReference(new Date('2026-12-31T23:30:00.000Z'))).toBe('AVV-2027-0001');
+  expect(await fresh.next(new Date('2026-12-31T23:30:00.000Z'))).toBe('AVV-2027-0001');
+  // Each kind counts on its own.
+  expect(await new TableReferenceCounter(own.tables, 'OPG').next(now)).toBe('OPG-2026-0001');
 });
 
 test('two instances allocating in parallel still get distinct consecutive references', async () => {
   const own = await freshTables(azurite);
-  const a = new DeviationRepository(own.tables);
-  const b = new DeviationRepository(own.tables);
+  const a = new TableReferenceCounter(own.tables, 'AVV');
+  const b = new TableReferenceCounter(own.tables, 'AVV');
   const now = new Date('2026-06-15T10:00:00.000Z');
-  const refs = await Promise.all(
-    Array.from({ length: 60 }, (_, i) => (i % 2 ? a : b).nextReference(now)),
-  );
+  const refs = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? a : b).next(now)));
   expect([...refs].sort()).toEqual(
     Array.from({ length: 60 }, (_, i) => `AVV-2026-${String(i + 1).padStart(4, '0')}`),
   );
 });
 
 test('events are append-only and come back in order', async () => {
-  const d = sampleDeviation({ ref: newRef() });
-  await repo.create(d, reportedEvent(d));
+  const d = await store(sampleDeviation());
   let current = d;
   for (const [kind, patch] of [
     ['take', { status: 'under_behandling' }],
@@ -144,7 +151,7 @@ test('events are append-only and come back in order', async () => {
   await expect(
     repo.update(current, rewrite.after, etag, { ...rewrite.event, seq: 2 }),
   ).rejects.toBeInstanceOf(ConcurrentChangeError);
-  expect((await repo.get(d.ref))?.deviation.status).toBe('lukket');
+  expect((await repo.get(d.ref))?.record.status).toBe('lukket');
   expect((await repo.events(d.ref)).map((e) => e.kind)).toEqual([
     'reported',
     'take',
@@ -155,15 +162,15 @@ test('events are append-only and come back in order', async () => {
 
 test('index: openInUnits drops a closed deviation, byReporter keeps it with the new status', async () => {
   const own = await freshTables(azurite);
-  const r = new DeviationRepository(own.tables);
-  const a = sampleDeviation({ ref: 'AVV-2026-0001', createdAt: '2026-11-01T08:00:00.000Z' });
-  const b = sampleDeviation({ ref: 'AVV-2026-0002', createdAt: '2026-11-02T08:00:00.000Z' });
-  const other = sampleDeviation({
-    ref: 'AVV-2026-0003',
-    unitId: 'barnevern',
-    reporterId: 'someone-else',
-  });
-  for (const d of [a, b, other]) await r.create(d, reportedEvent(d));
+  const records = new DeviationStore(own.tables);
+  const r = new DeviationIndexStore(own.tables);
+  const a = await store(sampleDeviation({ createdAt: '2026-11-01T08:00:00.000Z' }), records);
+  const b = await store(sampleDeviation({ createdAt: '2026-11-02T08:00:00.000Z' }), records);
+  const other = await store(
+    sampleDeviation({ unitId: 'barnevern', reporterId: 'someone-else' }),
+    records,
+  );
+  for (const d of [a, b, other]) await r.sync(undefined, d);
 
   expect((await r.openInUnits(['sentrum-barnehage'])).map((row) => row.ref).sort()).toEqual([
     a.ref,
@@ -173,9 +180,8 @@ test('index: openInUnits drops a closed deviation, byReporter keeps it with the 
     (await r.openInUnits(['sentrum-barnehage', 'barnevern'])).map((row) => row.ref).sort(),
   ).toEqual([a.ref, b.ref, other.ref]);
 
-  const { etag } = (await r.get(a.ref))!;
   const closed = changed(a, { status: 'lukket', cause: 'c', closingMeasures: 'm' }, 'close');
-  await r.update(a, closed.after, etag, closed.event);
+  await r.sync(a, closed.after);
 
   expect((await r.openInUnits(['sentrum-barnehage'])).map((row) => row.ref)).toEqual([b.ref]);
   const mine = await r.byReporter(a.reporterId);
@@ -190,28 +196,61 @@ test('index: openInUnits drops a closed deviation, byReporter keeps it with the 
   });
 });
 
-test('card copies are kept per conversation and replaced, not duplicated', async () => {
-  const d = sampleDeviation({ ref: newRef() });
-  await repo.create(d, reportedEvent(d));
+test('posted cards are kept per conversation and replaced, not duplicated', async () => {
+  const d = await store(sampleDeviation());
+  const posted = new PostedCardStore(tables);
+  const key = { kind: 'deviation', id: d.ref };
   const copy = {
     ownerId: d.handlerId,
-    kind: 'handler' as const,
+    view: 'handler',
     conversationId: 'a:1/b#c?',
     activityId: '1',
     reference: '{}',
   };
-  await repo.saveCardCopy(d.ref, copy);
-  await repo.saveCardCopy(d.ref, { ...copy, activityId: '2' });
-  await repo.saveCardCopy(d.ref, {
+  await posted.remember(key, copy);
+  await posted.remember(key, { ...copy, activityId: '2' });
+  await posted.remember(key, {
     ...copy,
-    kind: 'receipt',
+    view: 'receipt',
     ownerId: d.reporterId,
     conversationId: 'a:reporter',
     activityId: '3',
+    locale: 'en-US',
   });
-  const copies = await repo.cardCopies(d.ref);
+  const copies = await posted.list(key);
   expect(copies).toHaveLength(2);
   expect(copies.find((c) => c.conversationId === 'a:1/b#c?')?.activityId).toBe('2');
+  expect(copies.find((c) => c.view === 'receipt')?.locale).toBe('en-US');
+  // Another kind with the same id is another record.
+  expect(await posted.list({ kind: 'task', id: d.ref })).toEqual([]);
   // Copies are not events.
   expect((await repo.events(d.ref)).map((e) => e.kind)).toEqual(['reported']);
+  await posted.forget(key, 'a:1/b#c?');
+  expect((await posted.list(key)).map((c) => c.view)).toEqual(['receipt']);
+});
+
+test('a reference that is already taken is skipped, never overwritten', async () => {
+  const own = await freshTables(azurite);
+  const records = new DeviationStore(own.tables);
+  // A record stored under AVV-2026-0001 while the counter knows nothing of it (a restored backup).
+  const taken = sampleDeviation({ ref: 'AVV-2026-0001', description: 'Den første' });
+  await own.tables.client('Deviations').createEntity({
+    partitionKey: taken.ref,
+    rowKey: 'deviation',
+    ...Object.fromEntries(
+      Object.entries({ ...taken, measures: '[]' }).filter(([k]) => k !== 'ref'),
+    ),
+  });
+  const next = await store(sampleDeviation({ description: 'Den andre' }), records);
+  expect(next.ref).toBe('AVV-2026-0002');
+  expect((await records.get('AVV-2026-0001'))?.record.description).toBe('Den første');
+  expect((await records.get('AVV-2026-0002'))?.record.description).toBe('Den andre');
+});
+
+test('a stored entity that does not match the schema is an error, not a silently cast record', async () => {
+  const d = await store(sampleDeviation());
+  await tables
+    .client('Deviations')
+    .updateEntity({ partitionKey: d.ref, rowKey: 'deviation', status: 'flyttet' }, 'Merge');
+  await expect(repo.get(d.ref)).rejects.toThrow(/status/);
 });

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { unlessNotFound } from '../store/errors';
+import { listPartition, safeKey, type Tables } from '../store/tables';
+import { DEVIATION_TYPES, SEVERITIES, STATUSES, isOpen, type Deviation } from './deviation';
+import type { DeviationIndex, IndexRow } from './ports';
+
+/**
+ * Table `DeviationIndex`: derived rows for the lists, never free text. PartitionKey
+ * `open-unit_<unitId>` (open ones by unit) and `reporter_<personId>` (a reporter's own);
+ * RowKey = reference. Rewritten after every change with idempotent upserts.
+ */
+const indexRowSchema: z.ZodType<IndexRow, z.ZodTypeDef, unknown> = z.object({
+  ref: z.string(),
+  status: z.enum(STATUSES),
+  type: z.enum(DEVIATION_TYPES),
+  categoryId: z.string(),
+  severity: z.enum(SEVERITIES),
+  unitId: z.string(),
+  handlerId: z.string(),
+  assigneeId: z
+    .string()
+    .optional()
+    .transform((id) => id || undefined),
+  createdAt: z.string(),
+  dueAt: z.string(),
+});
+
+function rowOf(d: Deviation): Omit<IndexRow, 'ref'> {
+  const row: Omit<IndexRow, 'ref'> = {
+    status: d.status,
+    type: d.type,
+    categoryId: d.categoryId,
+    severity: d.severity,
+    unitId: d.unitId,
+    handlerId: d.handlerId,
+    createdAt: d.createdAt,
+    dueAt: d.dueAt,
+  };
+  if (d.assigneeId) row.assigneeId = d.assigneeId;
+  return row;
+}
+
+const openPartition = (unitId: string) => `open-unit_${unitId}`;
+const reporterPartition = (personId: string) => `reporter_${safeKey(personId)}`;
+
+export class DeviationIndexStore implements DeviationIndex {
+  constructor(private readonly tables: Tables) {}
+
+  private get client() {
+    return this.tables.client('DeviationIndex');
+  }
+
+  async sync(before: Deviation | undefined, after: Deviation): Promise<void> {
+    const row = { rowKey: after.ref, ...rowOf(after) };
+    const writes: Promise<unknown>[] = [
+      this.client.upsertEntity(
+        { partitionKey: reporterPartition(after.reporterId), ...row },
+        'Replace',
+      ),
+    ];
+    if (isOpen(after))
+      writes.push(
+        this.client.upsertEntity({ partitionKey: openPartition(after.unitId), ...row }, 'Replace'),
+      );
+    if (before && isOpen(before) && (!isOpen(after) || before.unitId !== after.unitId))
+      writes.push(
+        unlessNotFound(this.client.deleteEntity(openPartition(before.unitId), after.ref)),
+      );
+    await Promise.all(writes);
+  }
+
+  /** Open deviations in the given units (one partition query per unit). */
+  async openInUnits(unitIds: string[]): Promise<IndexRow[]> {
+    const lists = await Promise.all(unitIds.map((id) => this.rows(openPartition(id))));
+    return lists.flat();
+  }
+
+  byReporter(personId: string): Promise<IndexRow[]> {
+    return this.rows(reporterPartition(personId));
+  }
+
+  private async rows(partitionKey: string): Promise<IndexRow[]> {
+    const entities = await listPartition(this.client, partitionKey);
+    return entities.map((e) => indexRowSchema.parse({ ...e, ref: e.rowKey }));
+  }
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { auditEventSchema } from '../kernel/audit';
+import { RecordTable } from '../store/record-table';
+import { TableReferenceCounter } from '../store/counters';
+import type { Tables } from '../store/tables';
+import {
+  DEVIATION_EVENT_KINDS,
+  DEVIATION_TYPES,
+  SEVERITIES,
+  STATUSES,
+  type Deviation,
+  type DeviationEvent,
+} from './deviation';
+import { DEVIATION_PREFIX } from './deviation-reference';
+import type { DeviationRecords } from './ports';
+
+/**
+ * Table `Deviations` through the record kit (docs/table-layout.md): PartitionKey = reference,
+ * RowKey `deviation` (the record) and `event-000001`… (the audit trail). References come from
+ * `Counters` (AVV-2026).
+ */
+const deviationSchema: z.ZodType<Deviation, z.ZodTypeDef, unknown> = z.object({
+  ref: z.string(),
+  rev: z.number().int().positive(),
+  type: z.enum(DEVIATION_TYPES),
+  categoryId: z.string(),
+  unitId: z.string(),
+  occurredOn: z.string(),
+  occurredTime: z.string().optional(),
+  description: z.string(),
+  immediateAction: z.string().optional(),
+  suggestion: z.string().optional(),
+  severity: z.enum(SEVERITIES),
+  anonymous: z.boolean(),
+  reporterId: z.string(),
+  reporterName: z.string(),
+  reporterLocale: z.string(),
+  status: z.enum(STATUSES),
+  handlerId: z.string(),
+  assigneeId: z.string().optional(),
+  escalations: z.number().int().nonnegative(),
+  measures: z.array(
+    z.object({ text: z.string(), dueDate: z.string(), byId: z.string(), at: z.string() }),
+  ),
+  cause: z.string().optional(),
+  closingMeasures: z.string().optional(),
+  rejectReason: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  dueAt: z.string(),
+  closedAt: z.string().optional(),
+  lastActionId: z.string().optional(),
+});
+
+export class DeviationStore
+  extends RecordTable<Deviation, DeviationEvent>
+  implements DeviationRecords
+{
+  private readonly counter: TableReferenceCounter;
+
+  constructor(tables: Tables) {
+    super(tables, {
+      table: 'Deviations',
+      recordRow: 'deviation',
+      recordSchema: deviationSchema,
+      eventSchema: auditEventSchema(DEVIATION_EVENT_KINDS, STATUSES),
+      jsonFields: ['measures'],
+    });
+    this.counter = new TableReferenceCounter(tables, DEVIATION_PREFIX);
+  }
+
+  create(
+    now: Date,
+    build: (ref: string) => { record: Deviation; event: DeviationEvent },
+  ): Promise<Deviation> {
+    return this.insertNew(this.counter, now, build);
+  }
+}

@@ -1,0 +1,151 @@
+import { log } from '../app/log';
+import { fill, strings, type Language } from '../i18n';
+import type { Organisation } from '../org/organisation';
+import type { Actor } from './actor';
+import type { AuditEvent } from './audit';
+import { notice, type Card } from './card-templates';
+import type { CardSigner } from './card-signing';
+import { ConcurrentChangeError, type RecordPort, type VersionedRecord } from './records';
+
+/** Where a card action came from: its activity id (Teams retries reuse it) and the card's message. */
+export interface ActionSource {
+  actionId: string;
+  conversationId?: string;
+  activityId?: string;
+}
+
+/** What the rules and the cards of one action see, read once per action. */
+export interface ActionScene {
+  org: Organisation;
+  language: Language;
+  now: Date;
+}
+
+/**
+ * Who may do what is a function of the organisation, the record, the actor and the time, and
+ * nothing else: delegations will add "holds a grant for X" by composing rules, not by editing
+ * a feature's.
+ */
+export interface AccessQuery<R> {
+  org: Organisation;
+  record: R;
+  actorId: string;
+  now: Date;
+}
+export type AccessRule<R> = (query: AccessQuery<R>) => boolean;
+
+/** The pure change a verb makes, or the reason it was refused (shown to the actor as it is). */
+export type Decision<R, E extends AuditEvent> =
+  { ok: true; record: R; event: Omit<E, 'seq'> } | { ok: false; refusal: string };
+
+export interface ShownCard<E> {
+  notice?: string;
+  noticeColor?: 'Attention' | 'Warning';
+  lastEvent?: E;
+}
+
+/** A feature plugs into the pipeline with a table of verbs and these few functions. */
+export interface CardActionFeature<
+  R extends VersionedRecord,
+  E extends AuditEvent,
+  S extends ActionScene,
+> {
+  /** The record kind signatures are bound to, e.g. 'deviation'. */
+  kind: string;
+  /** The verbs this feature serves from its cards, e.g. 'deviation.take'. */
+  verbs: readonly string[];
+  records: RecordPort<R, E>;
+  scene(actor: Actor): Promise<S>;
+  mayAct: AccessRule<R>;
+  mayView: AccessRule<R>;
+  /** Card data to a domain change: pure, with `scene.now` as the time. */
+  decide(input: {
+    verb: string;
+    scene: S;
+    record: R;
+    data: Record<string, unknown>;
+    actor: Actor;
+    actionId: string;
+  }): Decision<R, E>;
+  /** The record's card as this viewer should see it. */
+  card(scene: S, record: R, viewer: Actor, shown: ShownCard<E>): Card;
+  /** Who hears of the change; runs after the change is stored, and must not throw for delivery failures. */
+  afterChange(scene: S, record: R, event: E, source: ActionSource): Promise<void>;
+}
+
+/**
+ * The one way a card action changes a record: check the signature, skip a repeated action,
+ * load, check access, compare the revision, apply the pure change, write with the etag, notify.
+ * It always answers with a card: the new state, or the current state with the reason nothing
+ * changed.
+ */
+export class CardActionPipeline<
+  R extends VersionedRecord,
+  E extends AuditEvent,
+  S extends ActionScene,
+> {
+  constructor(
+    private readonly feature: CardActionFeature<R, E, S>,
+    private readonly signer: CardSigner,
+  ) {}
+
+  get verbs(): readonly string[] {
+    return this.feature.verbs;
+  }
+
+  async act(
+    actor: Actor,
+    verb: string,
+    data: Record<string, unknown>,
+    source: ActionSource,
+  ): Promise<Card> {
+    const { feature } = this;
+    const text = strings(actor.language).refusals;
+    if (!feature.verbs.includes(verb)) return notice(text.unknown_action);
+    const ref = typeof data.ref === 'string' ? data.ref : '';
+    const rev = Number(data.rev);
+    if (!this.signer.verify({ kind: feature.kind, id: ref, rev, verb }, data.sig)) {
+      log.warn({ verb, actorId: actor.id }, 'card action refused: bad signature');
+      return notice(text.forged);
+    }
+    const found = await feature.records.get(ref);
+    if (!found) return notice(fill(text.not_found, { ref }));
+    const scene = await feature.scene(actor);
+    const { record: current, etag } = found;
+    const query = { org: scene.org, record: current, actorId: actor.id, now: scene.now };
+    const cardOf = (record: R, shown: ShownCard<E> = {}) =>
+      feature.card(scene, record, actor, shown);
+
+    // The same action arriving again (Teams retries after ~15 s) changes nothing.
+    if (current.lastActionId && current.lastActionId === source.actionId) return cardOf(current);
+    if (!feature.mayAct(query)) {
+      log.warn({ ref, verb, actorId: actor.id }, 'card action refused: not allowed');
+      const refusal = fill(text.not_allowed, { ref });
+      return feature.mayView(query) ? cardOf(current, { notice: refusal }) : notice(refusal);
+    }
+    if (rev !== current.rev) return cardOf(current, { notice: text.stale, noticeColor: 'Warning' });
+
+    const decision = feature.decide({
+      verb,
+      scene,
+      record: current,
+      data,
+      actor,
+      actionId: source.actionId,
+    });
+    if (!decision.ok) return cardOf(current, { notice: decision.refusal });
+    const changed = decision.record;
+    const event = { ...decision.event, seq: changed.rev } as E;
+    try {
+      await feature.records.update(current, changed, etag, event);
+    } catch (err) {
+      if (!(err instanceof ConcurrentChangeError)) throw err;
+      // Another person won the race: show what they did, change nothing.
+      const latest = await feature.records.get(ref);
+      return cardOf(latest?.record ?? current, { notice: text.stale, noticeColor: 'Warning' });
+    }
+    log.info({ ref, verb, actorId: actor.id, rev: changed.rev }, 'record changed');
+    await feature.afterChange(scene, changed, event, source);
+    return cardOf(changed, { lastEvent: event });
+  }
+}

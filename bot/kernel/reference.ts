@@ -1,0 +1,33 @@
+/**
+ * Human references such as AVV-2026-0042 or OPG-2026-0007: a prefix per record kind, the year
+ * (Europe/Oslo) and a per-year sequence of at least four digits.
+ */
+export function formatReference(prefix: string, year: number, sequence: number): string {
+  if (!Number.isInteger(sequence) || sequence < 1) throw new RangeError(`bad sequence ${sequence}`);
+  return `${prefix}-${year}-${String(sequence).padStart(4, '0')}`;
+}
+
+/** Accepts the reference in any case and with surrounding space; undefined when it is not one. */
+export function parseReference(
+  prefix: string,
+  text: string,
+): { ref: string; year: number; sequence: number } | undefined {
+  const match = /^([A-Z]+)-(\d{4})-(\d{4,9})$/.exec(text.trim().toUpperCase());
+  if (!match || match[1] !== prefix) return undefined;
+  const year = Number(match[2]);
+  const sequence = Number(match[3]);
+  if (sequence < 1) return undefined;
+  return { ref: formatReference(prefix, year, sequence), year, sequence };
+}
+
+/** The year a reference is numbered in: Europe/Oslo, so a report at 00:30 on 1 January counts in the new year. */
+export function referenceYear(now: Date): number {
+  return Number(
+    new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Oslo', year: 'numeric' }).format(now),
+  );
+}
+
+/** Hands out the next reference of a kind; unique across instances. */
+export interface ReferenceCounter {
+  next(now: Date): Promise<string>;
+}

@@ -1,0 +1,133 @@
+import type { TableClient, TransactionAction } from '@azure/data-tables';
+import type { z } from 'zod';
+import type { AuditEvent } from '../kernel/audit';
+import {
+  ConcurrentChangeError,
+  type RecordPort,
+  type Stored,
+  type VersionedRecord,
+} from '../kernel/records';
+import type { ReferenceCounter } from '../kernel/reference';
+import { isConflict, isWriteConflict } from './errors';
+import {
+  getEntityOrUndefined,
+  listPartition,
+  withoutServiceFields,
+  type TableName,
+  type Tables,
+} from './tables';
+
+/**
+ * The record kit: one partition per record (PartitionKey = its reference). RowKey `<recordRow>`
+ * holds the record, `event-000001`… its append-only audit trail (the number is the revision
+ * the event produced). A change writes the record (guarded by its etag) and its event in one
+ * entity-group transaction, so the trail can never miss a step and two people pressing at once
+ * leave exactly one result. Entities are checked with the feature's schema on the way out.
+ */
+export interface RecordTableOptions<R, E> {
+  table: TableName;
+  /** RowKey of the record itself, e.g. 'deviation'. */
+  recordRow: string;
+  recordSchema: z.ZodType<R, z.ZodTypeDef, unknown>;
+  eventSchema: z.ZodType<E, z.ZodTypeDef, unknown>;
+  /** Fields kept as JSON text (arrays, objects): table properties are scalars. */
+  jsonFields?: readonly string[];
+}
+
+type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
+
+export const eventRowKey = (seq: number) => `event-${String(seq).padStart(6, '0')}`;
+const EVENT_ROWS = { from: 'event-', to: 'event.' };
+/** How many taken references a new record skips (a counter restored from an older backup). */
+const MAX_TAKEN_REFERENCES = 100;
+
+export class RecordTable<R extends VersionedRecord, E extends AuditEvent> implements RecordPort<
+  R,
+  E
+> {
+  constructor(
+    private readonly tables: Tables,
+    private readonly options: RecordTableOptions<R, E>,
+  ) {}
+
+  private get client(): TableClient {
+    return this.tables.client(this.options.table);
+  }
+
+  async get(ref: string): Promise<Stored<R> | undefined> {
+    const e = await getEntityOrUndefined<Record<string, unknown>>(
+      this.client,
+      ref,
+      this.options.recordRow,
+    );
+    return e ? { record: this.recordOf(e), etag: e.etag } : undefined;
+  }
+
+  /**
+   * Stores a new record under the next free reference: `build` makes the record and its first
+   * event for a reference. A reference that is already taken is skipped, never overwritten.
+   */
+  async insertNew(
+    counter: ReferenceCounter,
+    now: Date,
+    build: (ref: string) => { record: R; event: E },
+  ): Promise<R> {
+    for (let attempt = 0; attempt < MAX_TAKEN_REFERENCES; attempt++) {
+      const { record, event } = build(await counter.next(now));
+      try {
+        await this.client.submitTransaction([
+          ['create', this.recordEntity(record)],
+          ['create', this.eventEntity(event)],
+        ]);
+        return record;
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+      }
+    }
+    throw new Error(`no free reference after ${MAX_TAKEN_REFERENCES} attempts`);
+  }
+
+  async update(before: R, after: R, etag: string, event: E): Promise<void> {
+    const actions: TransactionAction[] = [
+      ['update', this.recordEntity(after), 'Replace', { etag }],
+      ['create', this.eventEntity(event)],
+    ];
+    try {
+      await this.client.submitTransaction(actions);
+    } catch (err) {
+      if (isWriteConflict(err)) throw new ConcurrentChangeError(before.ref);
+      throw err;
+    }
+  }
+
+  async events(ref: string): Promise<E[]> {
+    const rows = await listPartition(this.client, ref, EVENT_ROWS);
+    return rows.map((e) =>
+      this.options.eventSchema.parse({ ...withoutServiceFields(e), ref: e.partitionKey }),
+    );
+  }
+
+  private recordEntity(record: R): Entity {
+    const { ref, ...fields } = record as R & Record<string, unknown>;
+    const entity: Entity = { partitionKey: ref, rowKey: this.options.recordRow };
+    for (const [k, v] of Object.entries(fields)) {
+      if (v === undefined) continue;
+      entity[k] = this.options.jsonFields?.includes(k) ? JSON.stringify(v) : v;
+    }
+    return entity;
+  }
+
+  private recordOf(entity: Record<string, unknown>): R {
+    const fields = withoutServiceFields(entity);
+    for (const k of this.options.jsonFields ?? [])
+      if (typeof fields[k] === 'string') fields[k] = JSON.parse(fields[k] as string);
+    return this.options.recordSchema.parse({ ...fields, ref: entity.partitionKey });
+  }
+
+  private eventEntity(event: E): Entity {
+    const { ref, ...fields } = event as E & Record<string, unknown>;
+    const entity: Entity = { partitionKey: ref, rowKey: eventRowKey(event.seq) };
+    for (const [k, v] of Object.entries(fields)) if (v !== undefined) entity[k] = v;
+    return entity;
+  }
+}
