@@ -241,3 +241,15 @@ test('someone not in the organisation can still report: no unit is preselected, 
   // Nobody in barnevern's line has installed the bot here: it stays with its leader, Lars.
   expect(stored.handlerId).toBe(PEOPLE.lars.aadObjectId);
 });
+
+test('a submit whose invoke has no replyToId (no message to replace) stores the report and answers with its receipt', async () => {
+  const before = (await t.deviations.byReporter(emil.aadObjectId)).length;
+  const res = await t.client.cardAction(emil, 'deviation.submit', validReport(), {
+    extra: { replyToId: undefined },
+  });
+  const receipt = invokeCard(res);
+  expect(cardText(receipt)).toContain('Takk! Avviket er meldt');
+  const ref = referenceIn(receipt)!;
+  expect((await t.deviations.get(ref))?.record.reporterId).toBe(emil.aadObjectId);
+  expect(await t.deviations.byReporter(emil.aadObjectId)).toHaveLength(before + 1);
+});
