@@ -92,15 +92,7 @@ export type DeviationEventKind = 'reported' | DeviationActionKind;
 
 /** One line of a deviation's append-only audit trail. */
 export type DeviationEvent = AuditEvent<DeviationEventKind, DeviationStatus>;
-export const DEVIATION_EVENT_KINDS = [
-  'reported',
-  'take',
-  'assign',
-  'measure',
-  'close',
-  'reject',
-  'escalate',
-] as const satisfies readonly DeviationEventKind[];
+export const DEVIATION_EVENT_KINDS = ['reported', ...DEVIATION_ACTION_KINDS] as const;
 
 const DAY = 24 * 60 * 60 * 1000;
 const HANDLING_DAYS: Record<Severity, number> = { kritisk: 1, alvorlig: 5, middels: 14, lav: 30 };

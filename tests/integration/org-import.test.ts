@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { importOrgFile } from '../../bot/org/import-org';
+import { importOrgFile } from '../../bot/app/import-org';
 import { OrgStore } from '../../bot/org/org-store';
 import { openTables } from '../../bot/store/tables';
 import { freshTables, startTestAzurite, uniquePrefix, type TestAzurite } from '../support/azurite';

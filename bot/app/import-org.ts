@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import { readSettings } from '../app/config';
-import { tablesLocationFrom } from '../app/host';
+import { readSettings } from './config';
+import { tablesLocationFrom } from './host';
 import { openTables, type TablesLocation } from '../store/tables';
-import { parseOrgFile } from './org-file';
-import { OrgStore, type ImportSummary } from './org-store';
+import { parseOrgFile } from '../org/org-file';
+import { OrgStore, type ImportSummary } from '../org/org-store';
 
 /**
  * `npm run org:import -- <file> [--remove-missing]`: validates an organisation file and upserts
