@@ -1,6 +1,12 @@
 import type { Deviation, DeviationEvent } from '../../bot/deviations/deviation';
 
-/** A deviation as stored just after it was reported (demo org ids); override what a test needs. */
+/** A suggestion for the sample; pass { suggestion: SAMPLE_SUGGESTION } to have one. */
+export const SAMPLE_SUGGESTION = 'Montere klemsikring på dørene.';
+
+/**
+ * A deviation as stored just after it was reported (demo org ids), without a suggestion;
+ * override what a test needs.
+ */
 export function sampleDeviation(overrides: Partial<Deviation> = {}): Deviation {
   return {
     ref: 'AVV-2026-0042',

@@ -16,7 +16,7 @@ import {
   type Person,
   type Unit,
 } from '../../bot/org/organisation';
-import { sampleDeviation } from './fixtures';
+import { SAMPLE_SUGGESTION, sampleDeviation } from '../support/sample-deviation';
 
 /*
  * A small municipality:
@@ -45,6 +45,7 @@ const org = makeOrganisation(people, units);
 
 const inA = (overrides = {}) =>
   sampleDeviation({
+    suggestion: SAMPLE_SUGGESTION,
     unitId: 'enhet-a',
     handlerId: 'leaderA',
     reporterId: 'reporterA',
@@ -83,7 +84,12 @@ describe('mayHandle: who may act on a deviation in enhet-a', () => {
   });
 
   test('in a sub-unit without its own leader, the leader of the unit above may handle', () => {
-    const d1 = sampleDeviation({ unitId: 'avd-a1', handlerId: 'leaderA', reporterId: 'empA1' });
+    const d1 = sampleDeviation({
+      suggestion: SAMPLE_SUGGESTION,
+      unitId: 'avd-a1',
+      handlerId: 'leaderA',
+      reporterId: 'empA1',
+    });
     expect(mayHandle(org, d1, 'leaderA')).toBe(true);
     expect(mayHandle(org, d1, 'radmann')).toBe(true);
     expect(mayHandle(org, d1, 'empA1')).toBe(false);

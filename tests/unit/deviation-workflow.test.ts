@@ -10,7 +10,8 @@ import {
   applyDeviationAction,
   type WorkflowResult,
 } from '../../bot/deviations/deviation-workflow';
-import { deepFreeze, NOW, sampleDeviation } from './fixtures';
+import { SAMPLE_SUGGESTION, sampleDeviation } from '../support/sample-deviation';
+import { deepFreeze, NOW } from './fixtures';
 
 const HANDLER = 'leader-a';
 const OTHER_LEADER = 'leader-a2';
@@ -19,6 +20,7 @@ const ABOVE = 'radmann';
 function deviation(status: DeviationStatus, overrides: Partial<Deviation> = {}): Deviation {
   return deepFreeze(
     sampleDeviation({
+      suggestion: SAMPLE_SUGGESTION,
       status,
       handlerId: HANDLER,
       rev: 3,

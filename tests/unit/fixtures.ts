@@ -1,48 +1,20 @@
-import { sampleDeviation as baseSample } from '../support/sample-deviation';
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Deviation } from '../../bot/deviations/deviation';
-import { parseOrgFile } from '../../bot/org/org-file';
-import type { Organisation } from '../../bot/org/organisation';
+import { DEMO_PEOPLE } from '../support/demo-people';
 
 /** Shared test data for the unit suites. Every suite uses this fixed clock, never Date.now(). */
 export const NOW = new Date('2026-11-27T10:00:00.000Z');
 
-export const DEMO_ORG_PATH = path.join(
-  __dirname,
-  '..',
-  '..',
-  'bot',
-  'org',
-  'demo',
-  'heim-kommune.json',
-);
+export { demoOrg, readDemoOrgJson } from '../support/demo-org';
 
-export function readDemoOrgJson(): Record<string, any> {
-  return JSON.parse(fs.readFileSync(DEMO_ORG_PATH, 'utf8'));
-}
-
-export function demoOrg(): Organisation {
-  const result = parseOrgFile(readDemoOrgJson());
-  if (!result.ok) throw new Error(`demo org invalid: ${result.errors.join('; ')}`);
-  return result.org;
-}
-
-/** People of the demo org used by the card suites (ids from bot/org/demo/heim-kommune.json). */
+/** People of the demo org used by the card suites, by their role (tests/support/demo-people). */
 export const DEMO = {
-  radmann: '00000000-0000-0000-0000-0000000000021',
-  barnehageLeader: '00000000-0000-0000-0000-0000000000020', // Ingrid Haugen, leads sentrum-barnehage
-  barnehageSubLeader: '00000000-0000-0000-0000-0000000000024', // Sofie Lunde, leder in sentrum-barnehage
-  barnehageEmployee: '7c1a2b3d-0001-4a10-9c01-000000000401', // Emil Vik, ansatt
-  barnehageEmployeeName: 'Emil Vik',
-  skoleLeader: '7c1a2b3d-0001-4a10-9c01-000000000101',
-  skoleEmployee: '7c1a2b3d-0001-4a10-9c01-000000000402',
+  radmann: DEMO_PEOPLE.per.id,
+  barnehageLeader: DEMO_PEOPLE.ingrid.id, // Ingrid Haugen, leads sentrum-barnehage
+  barnehageSubLeader: DEMO_PEOPLE.sofie.id, // Sofie Lunde, leder in sentrum-barnehage
+  barnehageEmployee: DEMO_PEOPLE.emil.id, // Emil Vik, ansatt
+  barnehageEmployeeName: DEMO_PEOPLE.emil.name,
+  skoleLeader: DEMO_PEOPLE.marte.id,
+  skoleEmployee: DEMO_PEOPLE.anders.id,
 } as const;
-
-/** The shared sample (tests/support), with a suggestion too so every card section shows. */
-export function sampleDeviation(overrides: Partial<Deviation> = {}): Deviation {
-  return baseSample({ suggestion: 'Montere klemsikring på dørene.', ...overrides });
-}
 
 /** Freezes an object graph so that any mutation throws (test files run in strict mode). */
 export function deepFreeze<T>(value: T): T {
