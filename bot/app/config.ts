@@ -23,6 +23,10 @@ const settingsSchema = z.object({
     .default(256 * 1024),
   ORG_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   BOT_LANGUAGE: z.enum(['auto', 'nb', 'en']).default('auto'),
+  /** Proactive messages per second for the whole tenant (Teams: 30 to 50 per app per tenant). */
+  SEND_RATE_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(30),
+  /** How long the dispatcher's lease lasts: another instance takes over within this time. */
+  LEASE_SECONDS: z.coerce.number().int().min(2).max(300).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
   NODE_ENV: z.string().default('development'),

@@ -13,7 +13,7 @@ import {
   type DeviationEvent,
 } from './deviation';
 import { assignableLeaders, mayHandle, mayView } from './deviation-access';
-import type { DeviationNotifications } from './deviation-notifications';
+import { afterChange } from './deviation-messages';
 import { readScene } from './deviation-scene';
 import { handlerData, type ViewContext } from './deviation-views';
 import { applyDeviationAction, type WorkflowRefusal } from './deviation-workflow';
@@ -26,18 +26,11 @@ import type { DeviationDeps } from './ports';
  */
 export function deviationActions(
   deps: DeviationDeps,
-  notifications: DeviationNotifications,
 ): CardActionFeature<Deviation, DeviationEvent, ViewContext> {
   return {
     kind: DEVIATION_KIND,
     verbs: DEVIATION_ACTION_VERBS,
-    records: {
-      get: (ref) => deps.records.get(ref),
-      async update(before, after, etag, event) {
-        await deps.records.update(before, after, etag, event);
-        await deps.index.sync(before, after);
-      },
-    },
+    records: deps.records,
     scene: (actor) => readScene(deps, actor.language),
     mayAct: ({ org, record, actorId }) => mayHandle(org, record, actorId),
     mayView: ({ org, record, actorId }) => mayView(org, record, actorId),
@@ -48,8 +41,8 @@ export function deviationActions(
         'deviations/handler',
         handlerData(scene, record, deps.signer, { viewerId: viewer.id, ...shown }),
       ),
-    afterChange: (scene, record, event, source) =>
-      notifications.afterChange(scene, record, event, source),
+    messagesFor: (scene, before, after, event, source) =>
+      afterChange(before, after, event, scene.now, source),
   };
 }
 

@@ -50,21 +50,22 @@ export class DeviationIndexStore implements DeviationIndex {
     return this.tables.client('DeviationIndex');
   }
 
-  async sync(before: Deviation | undefined, after: Deviation): Promise<void> {
-    const row = { rowKey: after.ref, ...rowOf(after) };
+  /** Derived from the record as it is now, so jobs for two revisions may run in any order. */
+  async sync(current: Deviation, previousUnitId?: string): Promise<void> {
+    const row = { rowKey: current.ref, ...rowOf(current) };
+    const open = openPartition(current.unitId);
     const writes: Promise<unknown>[] = [
       this.client.upsertEntity(
-        { partitionKey: reporterPartition(after.reporterId), ...row },
+        { partitionKey: reporterPartition(current.reporterId), ...row },
         'Replace',
       ),
+      isOpen(current)
+        ? this.client.upsertEntity({ partitionKey: open, ...row }, 'Replace')
+        : unlessNotFound(this.client.deleteEntity(open, current.ref)),
     ];
-    if (isOpen(after))
+    if (previousUnitId && previousUnitId !== current.unitId)
       writes.push(
-        this.client.upsertEntity({ partitionKey: openPartition(after.unitId), ...row }, 'Replace'),
-      );
-    if (before && isOpen(before) && (!isOpen(after) || before.unitId !== after.unitId))
-      writes.push(
-        unlessNotFound(this.client.deleteEntity(openPartition(before.unitId), after.ref)),
+        unlessNotFound(this.client.deleteEntity(openPartition(previousUnitId), current.ref)),
       );
     await Promise.all(writes);
   }

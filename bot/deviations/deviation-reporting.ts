@@ -10,8 +10,8 @@ import {
   type OrgSnapshot,
   type Person,
 } from '../org/organisation';
-import { handlingDeadline, type Deviation, type DeviationEvent } from './deviation';
-import type { DeviationNotifications } from './deviation-notifications';
+import { handlingDeadline, type Deviation } from './deviation';
+import { afterReport } from './deviation-messages';
 import { readScene, sceneOf } from './deviation-scene';
 import { receiptData, reportFormData, type ViewContext } from './deviation-views';
 import type { DeviationDeps } from './ports';
@@ -23,15 +23,21 @@ import {
   type ReportInput,
 } from './report-form';
 
+export interface SubmitOptions {
+  /** The form came from a dialog (message action), not a card in the chat. */
+  dialog?: boolean;
+  /** The receipt replaces the form in this message: remember it so later changes update it. */
+  receiptPostedAt?: { conversationId: string; activityId: string; reference: string };
+  /** Send the receipt to the reporter's personal chat (the report was made elsewhere). */
+  sendReceipt?: boolean;
+}
+
 export type SubmitResult =
   { ok: true; deviation: Deviation; card: Card } | { ok: false; card: Card; draft: ReportDraft };
 
 /** Reporting a deviation: the form, validation, storing, routing to the responsible leader. */
 export class DeviationReporting {
-  constructor(
-    private readonly deps: DeviationDeps,
-    private readonly notifications: DeviationNotifications,
-  ) {}
+  constructor(private readonly deps: DeviationDeps) {}
 
   /** The empty form (or a saved draft), with the reporter's own unit and today preselected. */
   async reportForm(
@@ -66,7 +72,7 @@ export class DeviationReporting {
   async submitReport(
     actor: Actor,
     data: Record<string, unknown>,
-    options: { dialog?: boolean } = {},
+    options: SubmitOptions = {},
   ): Promise<SubmitResult> {
     const snapshot = await this.deps.org.snapshot();
     const ctx = sceneOf(snapshot, actor.language, this.deps.clock.now());
@@ -110,7 +116,7 @@ export class DeviationReporting {
       };
     }
     try {
-      return await this.store(actor, validation.report, formId, snapshot, ctx);
+      return await this.store(actor, validation.report, formId, snapshot, ctx, options);
     } catch (err) {
       // Nothing was stored (or only a number was used up): the same form may be sent again.
       await this.deps.claims.release(formId).catch(() => undefined);
@@ -124,12 +130,13 @@ export class DeviationReporting {
     formId: string,
     snapshot: OrgSnapshot,
     ctx: ViewContext,
+    options: SubmitOptions,
   ): Promise<SubmitResult> {
     const now = ctx.now;
     const route = await this.routeToLeader(snapshot, report.unitId);
     const at = now.toISOString();
-    const deviation = await this.deps.records.create(now, (ref) => ({
-      record: {
+    const deviation = await this.deps.records.create(now, (ref) => {
+      const record: Deviation = {
         ref,
         rev: 1,
         ...report,
@@ -143,11 +150,24 @@ export class DeviationReporting {
         createdAt: at,
         updatedAt: at,
         dueAt: handlingDeadline(report.severity, report.type, now).toISOString(),
-      },
-      event: { ref, seq: 1, at, kind: 'reported', actorId: actor.id, toStatus: 'registrert' },
-    }));
+      };
+      const posted = options.receiptPostedAt && {
+        ownerId: actor.id,
+        view: 'receipt',
+        locale: actor.locale,
+        ...options.receiptPostedAt,
+      };
+      return {
+        record,
+        event: { ref, seq: 1, at, kind: 'reported', actorId: actor.id, toStatus: 'registrert' },
+        // Stored with the report: the handler card, the index rows, the receipt's place.
+        messages: afterReport(record, route.leader?.id, now, {
+          posted,
+          send: options.sendReceipt,
+        }),
+      };
+    });
     const ref = deviation.ref;
-    await this.deps.index.sync(undefined, deviation);
     log.info(
       {
         ref,
@@ -167,8 +187,6 @@ export class DeviationReporting {
           'submission claim not linked to its reference',
         ),
       );
-    if (route.leader)
-      await this.notifications.sendHandlerCard(snapshot, deviation, route.leader.id, 'newForYou');
     const routedUpTo = route.skipped && route.leader ? route.leader.name : undefined;
     return {
       ok: true,
@@ -187,7 +205,7 @@ export class DeviationReporting {
   ): Promise<{ leader?: Person; skipped: boolean }> {
     const line = leadersUpTheLine(snapshot.org, unitId);
     for (const [i, leader] of line.entries()) {
-      if (await this.deps.notifier.canReach(leader.id)) return { leader, skipped: i > 0 };
+      if (await this.deps.reach.canReach(leader.id)) return { leader, skipped: i > 0 };
     }
     // Nobody can be reached yet: the case is still theirs, and waits for them to install the bot.
     return { leader: responsibleLeader(snapshot.org, unitId), skipped: false };

@@ -6,9 +6,9 @@ import { unitsLedBy } from '../org/organisation';
 import type { Deviation, DeviationEvent } from './deviation';
 import { mayView } from './deviation-access';
 import { deviationActions } from './deviation-actions';
-import { deviationCard, DeviationNotifications } from './deviation-notifications';
+import { deviationCard } from './deviation-messages';
 import { parseReference } from './deviation-reference';
-import { DeviationReporting, type SubmitResult } from './deviation-reporting';
+import { DeviationReporting, type SubmitOptions, type SubmitResult } from './deviation-reporting';
 import { readScene } from './deviation-scene';
 import {
   handlerData,
@@ -36,9 +36,8 @@ export class DeviationService {
   readonly actions: CardActionPipeline<Deviation, DeviationEvent, ViewContext>;
 
   constructor(private readonly deps: DeviationDeps) {
-    const notifications = new DeviationNotifications(deps);
-    this.reporting = new DeviationReporting(deps, notifications);
-    this.actions = new CardActionPipeline(deviationActions(deps, notifications), deps.signer);
+    this.reporting = new DeviationReporting(deps);
+    this.actions = new CardActionPipeline(deviationActions(deps), deps.signer);
   }
 
   reportForm(
@@ -51,32 +50,23 @@ export class DeviationService {
   submitReport(
     actor: Actor,
     data: Record<string, unknown>,
-    options: { dialog?: boolean } = {},
+    options: SubmitOptions = {},
   ): Promise<SubmitResult> {
     return this.reporting.submitReport(actor, data, options);
   }
 
-  /** Records where the reporter's receipt ended up, so later changes update it. */
-  rememberReceipt(d: Deviation, posted: PostedHere): Promise<void> {
-    return this.deps.notifier.remember(deviationCard(d.ref), {
-      ownerId: d.reporterId,
-      view: 'receipt',
-      locale: d.reporterLocale,
-      ...posted,
-    });
-  }
-
-  /** Sends the receipt to the reporter's personal chat (a report made from a message elsewhere). */
-  sendReceipt(d: Deviation, receipt: Card): Promise<boolean> {
-    return this.deps.notifier.toPerson(d.reporterId, () => receipt, {
-      locale: d.reporterLocale,
-      remember: { key: deviationCard(d.ref), view: 'receipt' },
-    });
+  /** Whether the person has the bot in their personal chat (a receipt can be sent there). */
+  canReach(personId: string): Promise<boolean> {
+    return this.deps.reach.canReach(personId);
   }
 
   /** Keeps a handler card shown to a viewer ("Vis" in a list) up to date from now on. */
   rememberCopy(ref: string, ownerId: string, posted: PostedHere): Promise<void> {
-    return this.deps.notifier.remember(deviationCard(ref), { ownerId, view: 'handler', ...posted });
+    return this.deps.postedCards.remember(deviationCard(ref), {
+      ownerId,
+      view: 'handler',
+      ...posted,
+    });
   }
 
   /** The card as it should look to this viewer now (Universal Actions refresh, "Vis" in lists). */

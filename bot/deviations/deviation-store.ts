@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { auditEventSchema } from '../kernel/audit';
 import { RecordTable } from '../store/record-table';
 import { TableReferenceCounter } from '../store/counters';
+import type { OutboxStore } from '../store/outbox-store';
 import type { Tables } from '../store/tables';
 import {
   DEVIATION_EVENT_KINDS,
@@ -13,6 +14,7 @@ import {
 } from './deviation';
 import { DEVIATION_PREFIX } from './deviation-reference';
 import type { DeviationRecords } from './ports';
+import type { Message } from '../messaging/outbox';
 
 /**
  * Table `Deviations` through the record kit (docs/table-layout.md): PartitionKey = reference,
@@ -58,20 +60,24 @@ export class DeviationStore
 {
   private readonly counter: TableReferenceCounter;
 
-  constructor(tables: Tables) {
-    super(tables, {
-      table: 'Deviations',
-      recordRow: 'deviation',
-      recordSchema: deviationSchema,
-      eventSchema: auditEventSchema(DEVIATION_EVENT_KINDS, STATUSES),
-      jsonFields: ['measures'],
-    });
+  constructor(tables: Tables, outbox: OutboxStore) {
+    super(
+      tables,
+      {
+        table: 'Deviations',
+        recordRow: 'deviation',
+        recordSchema: deviationSchema,
+        eventSchema: auditEventSchema(DEVIATION_EVENT_KINDS, STATUSES),
+        jsonFields: ['measures'],
+      },
+      outbox,
+    );
     this.counter = new TableReferenceCounter(tables, DEVIATION_PREFIX);
   }
 
   create(
     now: Date,
-    build: (ref: string) => { record: Deviation; event: DeviationEvent },
+    build: (ref: string) => { record: Deviation; event: DeviationEvent; messages?: Message[] },
   ): Promise<Deviation> {
     return this.insertNew(this.counter, now, build);
   }

@@ -88,11 +88,15 @@ export type DeviationAction =
   | { kind: 'reject'; reason: string }
   | { kind: 'escalate'; toId: string };
 
-export type DeviationEventKind = 'reported' | DeviationActionKind;
+/** The bot's own actions (re-routing, escalation when not handled in time) in the audit trail. */
+export const SYSTEM_ACTOR = 'system';
+
+/** 'rerouted': the handler card could not be delivered, so the case went up the line. */
+export type DeviationEventKind = 'reported' | DeviationActionKind | 'rerouted';
 
 /** One line of a deviation's append-only audit trail. */
 export type DeviationEvent = AuditEvent<DeviationEventKind, DeviationStatus>;
-export const DEVIATION_EVENT_KINDS = ['reported', ...DEVIATION_ACTION_KINDS] as const;
+export const DEVIATION_EVENT_KINDS = ['reported', ...DEVIATION_ACTION_KINDS, 'rerouted'] as const;
 
 const DAY = 24 * 60 * 60 * 1000;
 const HANDLING_DAYS: Record<Severity, number> = { kritisk: 1, alvorlig: 5, middels: 14, lav: 30 };

@@ -1,7 +1,9 @@
 import type { CardSigner } from '../kernel/card-signing';
 import type { Clock } from '../kernel/clock';
 import type { FormClaims, RecordPort } from '../kernel/records';
-import type { Notifier } from '../messaging/notifier';
+import type { Message } from '../messaging/outbox';
+import type { Outbox } from '../messaging/outbox';
+import type { PostedCards } from '../messaging/posted-cards';
 import type { OrgDirectory } from '../org/organisation';
 import type { Deviation, DeviationEvent } from './deviation';
 
@@ -14,7 +16,7 @@ export interface DeviationRecords extends RecordPort<Deviation, DeviationEvent> 
   /** Stores a new report under the next free reference; `build` makes it for a reference. */
   create(
     now: Date,
-    build: (ref: string) => { record: Deviation; event: DeviationEvent },
+    build: (ref: string) => { record: Deviation; event: DeviationEvent; messages?: Message[] },
   ): Promise<Deviation>;
   events(ref: string): Promise<DeviationEvent[]>;
 }
@@ -34,8 +36,8 @@ export interface IndexRow {
 }
 
 export interface DeviationIndex {
-  /** Rewrites the derived rows after a change (idempotent). */
-  sync(before: Deviation | undefined, after: Deviation): Promise<void>;
+  /** Rewrites the derived rows from the record as it is now (idempotent). */
+  sync(current: Deviation, previousUnitId?: string): Promise<void>;
   openInUnits(unitIds: string[]): Promise<IndexRow[]>;
   byReporter(personId: string): Promise<IndexRow[]>;
 }
@@ -45,7 +47,12 @@ export interface DeviationDeps {
   index: DeviationIndex;
   claims: FormClaims;
   org: OrgDirectory;
-  notifier: Notifier;
+  /** Whether a person can be reached in Teams (routing to a leader who has the bot). */
+  reach: { canReach(personId: string): Promise<boolean> };
+  /** Cards posted in a turn that must follow the record ("Vis" in a list). */
+  postedCards: PostedCards;
+  /** Messages that belong to no single change (nudges). */
+  outbox: Outbox;
   signer: CardSigner;
   clock: Clock;
 }

@@ -137,6 +137,7 @@ export const en: Strings = {
     close: 'Closed',
     reject: 'Rejected',
     escalate: 'Escalated to the level above',
+    rerouted: 'Passed up the line (the card could not be delivered)',
   },
   outcome: {
     closedTitle: 'Your deviation is closed',
@@ -145,6 +146,10 @@ export const en: Strings = {
     rejectedText: 'It was judged not to be a deviation. Reason:',
   },
   assigned: { title: 'A deviation was given to you to handle' },
+  moved: {
+    title: 'Your report has a new handler',
+    text: '{ref} is now handled by {name}.',
+  },
   lists: {
     mineTitle: 'My deviations',
     openTitle: 'Open deviations in what you lead',

@@ -136,6 +136,7 @@ export const nb = {
     close: 'Lukket',
     reject: 'Avvist',
     escalate: 'Løftet til nivået over',
+    rerouted: 'Sendt videre i linjen (kortet kom ikke fram)',
   },
   outcome: {
     closedTitle: 'Avviket ditt er lukket',
@@ -144,6 +145,10 @@ export const nb = {
     rejectedText: 'Saken ble vurdert til ikke å være et avvik. Begrunnelse:',
   },
   assigned: { title: 'Du har fått et avvik til behandling' },
+  moved: {
+    title: 'Saken din har fått ny behandler',
+    text: '{ref} behandles nå av {name}.',
+  },
   lists: {
     mineTitle: 'Mine avvik',
     openTitle: 'Åpne avvik i det du leder',

@@ -1,5 +1,6 @@
 import { log } from '../app/log';
 import { fill, strings, type Language } from '../i18n';
+import type { Message } from '../messaging/outbox';
 import type { Organisation } from '../org/organisation';
 import type { Actor } from './actor';
 import type { AuditEvent } from './audit';
@@ -69,15 +70,19 @@ export interface CardActionFeature<
   }): Decision<R, E>;
   /** The record's card as this viewer should see it. */
   card(scene: S, record: R, viewer: Actor, shown: ShownCard<E>): Card;
-  /** Who hears of the change; runs after the change is stored, and must not throw for delivery failures. */
-  afterChange(scene: S, record: R, event: E, source: ActionSource): Promise<void>;
+  /**
+   * Who hears of the change, and what else must follow it: messages stored in the change's own
+   * transaction and sent by the dispatcher. Pure.
+   */
+  messagesFor(scene: S, before: R, after: R, event: E, source: ActionSource): Message[];
 }
 
 /**
  * The one way a card action changes a record: check the signature, skip a repeated action,
- * load, check access, compare the revision, apply the pure change, write with the etag, notify.
- * It always answers with a card: the new state, or the current state with the reason nothing
- * changed.
+ * load, check access, compare the revision, apply the pure change, write it with the etag
+ * together with the messages it decided (the outbox), and answer. It never waits for the
+ * connector. It always answers with a card: the new state, or the current state with the
+ * reason nothing changed.
  */
 export class CardActionPipeline<
   R extends VersionedRecord,
@@ -136,8 +141,9 @@ export class CardActionPipeline<
     if (!decision.ok) return cardOf(current, { notice: decision.refusal });
     const changed = decision.record;
     const event = { ...decision.event, seq: changed.rev } as E;
+    const messages = feature.messagesFor(scene, current, changed, event, source);
     try {
-      await feature.records.update(current, changed, etag, event);
+      await feature.records.update(current, changed, etag, event, messages);
     } catch (err) {
       if (!(err instanceof ConcurrentChangeError)) throw err;
       // Another person won the race: show what they did, change nothing.
@@ -145,7 +151,6 @@ export class CardActionPipeline<
       return cardOf(latest?.record ?? current, { notice: text.stale, noticeColor: 'Warning' });
     }
     log.info({ ref, verb, actorId: actor.id, rev: changed.rev }, 'record changed');
-    await feature.afterChange(scene, changed, event, source);
     return cardOf(changed, { lastEvent: event });
   }
 }

@@ -1,3 +1,4 @@
+import type { Message } from '../messaging/outbox';
 import type { AuditEvent } from './audit';
 
 /**
@@ -27,8 +28,11 @@ export class ConcurrentChangeError extends Error {
 /** The port a feature's record store offers the card-action pipeline. */
 export interface RecordPort<R extends VersionedRecord, E extends AuditEvent> {
   get(ref: string): Promise<Stored<R> | undefined>;
-  /** Writes the new state and its event at once, only if nobody wrote since `etag`; else ConcurrentChangeError. */
-  update(before: R, after: R, etag: string, event: E): Promise<void>;
+  /**
+   * Writes the new state, its event and the messages it decided at once, only if nobody wrote
+   * since `etag`; else ConcurrentChangeError.
+   */
+  update(before: R, after: R, etag: string, event: E, messages?: Message[]): Promise<void>;
 }
 
 /** One form, one record: a retried submit finds the record the first one made. */

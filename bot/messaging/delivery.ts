@@ -1,8 +1,9 @@
 import type { Card } from '../kernel/card-templates';
 
 /**
- * How cards leave the bot outside the current turn. Implemented by the Teams edge; the
- * conversation reference is opaque here. Only the Notifier calls it: features never do.
+ * How cards leave the bot outside the current turn: one attempt each, implemented by the Teams
+ * edge. The conversation reference is opaque here. Only the dispatcher (through the Notifier)
+ * calls it: features store messages in the outbox instead.
  */
 export interface Delivery {
   send(reference: string, card: Card): Promise<{ activityId: string }>;
@@ -18,5 +19,16 @@ export class RecipientGoneError extends Error {
     super(
       status === 403 ? 'recipient blocked or removed the bot' : 'conversation or message not found',
     );
+  }
+}
+
+/** Any other answer than success: the status and, on 429, how long the connector asked us to wait. */
+export class DeliveryError extends Error {
+  constructor(
+    readonly status: number | undefined,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
   }
 }

@@ -1,27 +1,36 @@
 import { log } from '../app/log';
-import { languageOf, type Language } from '../i18n';
+import { languageOf } from '../i18n';
 import type { Card } from '../kernel/card-templates';
 import type { ConversationDirectory, StoredConversation } from './conversations';
-import { RecipientGoneError, type Delivery } from './delivery';
-import type { CardKey, PostedCard, PostedCards } from './posted-cards';
-import type { Recipient } from './recipient';
+import { DeliveryError, RecipientGoneError, type Delivery } from './delivery';
+import type { Composer, StoredMessage } from './outbox';
+import type { PostedCards } from './posted-cards';
 
-/** A card drawn in the recipient's language. */
-export type CardIn = (language: Language) => Card;
-
-export interface SendOptions {
-  /** Draw the card in this locale instead of the recipient's Teams locale. */
+/** Where a message goes, resolved at send time. */
+export interface Target {
+  conversationId: string;
+  reference: string;
   locale?: string;
-  /** Remember the posted card under this record, as this view, so later changes update it. */
-  remember?: { key: CardKey; view: string };
+  /** Set for an update of a posted card. */
+  activityId?: string;
 }
 
+export type DeliveryOutcome =
+  | { kind: 'sent' }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'unreachable' }
+  | { kind: 'gone'; status: 403 | 404 }
+  | { kind: 'throttled'; retryAfterMs?: number }
+  | { kind: 'failed'; status?: number; reason: string; retryable: boolean };
+
+/** Statuses Teams asks us to retry (with back-off); anything else 4xx is final. */
+const RETRYABLE = new Set([412, 429, 500, 502, 503, 504]);
+
 /**
- * The one way features reach people and channels outside a turn. It finds the conversation,
- * chooses the language, forgets a recipient that is gone (403/404), remembers posted copies,
- * and logs ids only (never a person's id next to a case: the case may be anonymous). Delivery
- * failures are logged and reported as `false`, never thrown: the change that caused the
- * message is already stored.
+ * How a stored message reaches Teams: finds the conversation, picks the language,
+ * draws the card through the message's composer, sends or updates it once, remembers a posted
+ * card, and forgets a recipient that is gone (403/404). Logs ids and message types only, never
+ * a person next to a case (the case may be anonymous). Retrying is the dispatcher's job.
  */
 export class Notifier {
   constructor(
@@ -32,114 +41,91 @@ export class Notifier {
     },
   ) {}
 
-  toPerson(personId: string, card: CardIn, options: SendOptions = {}): Promise<boolean> {
-    return this.send({ kind: 'person', id: personId }, card, options);
-  }
-
-  toChannel(teamId: string, channelId: string, card: CardIn): Promise<boolean> {
-    return this.send({ kind: 'channel', teamId, channelId }, card, {});
-  }
-
   /** True when the person can be reached in Teams (has the bot installed). */
   async canReach(personId: string): Promise<boolean> {
-    return Boolean(await this.deps.conversations.forUser(personId));
+    return Boolean(await this.personConversation(personId));
   }
 
-  async send(recipient: Recipient, card: CardIn, options: SendOptions = {}): Promise<boolean> {
-    const about = options.remember ? describe(options.remember.key, options.remember.view) : {};
-    const conversation = await this.conversationOf(recipient);
-    if (!conversation) {
-      log.warn({ ...about, recipient: recipient.kind }, 'recipient cannot be reached in Teams');
-      return false;
+  /** The conversation a message goes to, or undefined when the recipient cannot be reached. */
+  async target(message: StoredMessage): Promise<Target | undefined> {
+    const to = message.to;
+    switch (to.kind) {
+      case 'person':
+        return this.personConversation(to.id);
+      case 'channel':
+        return this.deps.conversations.forChannel(to.teamId, to.channelId);
+      case 'copy':
+        return {
+          conversationId: to.copy.conversationId,
+          reference: to.copy.reference,
+          activityId: to.copy.activityId,
+          locale: to.copy.locale ?? (await this.personConversation(to.copy.ownerId))?.locale,
+        };
+      case 'job':
+        return undefined;
     }
-    const locale = options.locale ?? conversation.locale;
+  }
+
+  /** Draws the card for the target's language; undefined with a reason when it is no longer wanted. */
+  async draw(
+    message: StoredMessage,
+    composer: Composer,
+    target: Target,
+    now: Date,
+  ): Promise<{ card: Card } | { skip: string }> {
+    if (!composer.compose) return { skip: `no composer draws ${message.type}` };
+    const locale =
+      typeof message.params.locale === 'string' ? message.params.locale : target.locale;
+    return composer.compose(message, languageOf(locale), now);
+  }
+
+  /** Sends (or, for a copy, updates) once; classifies what the connector said. */
+  async send(message: StoredMessage, target: Target, card: Card): Promise<DeliveryOutcome> {
     try {
-      const { activityId } = await this.deps.delivery.send(
-        conversation.reference,
-        card(languageOf(locale)),
-      );
-      if (options.remember && recipient.kind === 'person') {
-        await this.remember(options.remember.key, {
-          ownerId: recipient.id,
-          view: options.remember.view,
-          conversationId: conversation.conversationId,
-          activityId,
-          reference: conversation.reference,
-          locale: options.locale,
-        });
+      if (target.activityId) {
+        await this.deps.delivery.update(target.reference, target.activityId, card);
+      } else {
+        const { activityId } = await this.deps.delivery.send(target.reference, card);
+        if (message.remember && message.to.kind === 'person') {
+          await this.deps.postedCards.remember(message.remember.card, {
+            ownerId: message.to.id,
+            view: message.remember.view,
+            conversationId: target.conversationId,
+            activityId,
+            reference: target.reference,
+            locale: typeof message.params.locale === 'string' ? message.params.locale : undefined,
+          });
+        }
       }
-      return true;
+      return { kind: 'sent' };
     } catch (err) {
-      if (err instanceof RecipientGoneError) await this.forget(recipient);
-      log.warn({ ...about, recipient: recipient.kind, err: messageOf(err) }, 'card not delivered');
-      return false;
+      if (err instanceof RecipientGoneError) {
+        await this.forget(message).catch(() => undefined);
+        return { kind: 'gone', status: err.status };
+      }
+      const status = err instanceof DeliveryError ? err.status : undefined;
+      if (status === 429)
+        return { kind: 'throttled', retryAfterMs: (err as DeliveryError).retryAfterMs };
+      const reason = err instanceof Error ? err.message : String(err);
+      log.warn({ type: message.type, status, err: reason }, 'message not delivered');
+      // No status: the connector could not be reached at all, which is worth another try.
+      return { kind: 'failed', status, reason, retryable: !status || RETRYABLE.has(status) };
     }
   }
 
-  /** Records a card posted in a turn (a receipt replacing the form, a case opened from a list). */
-  async remember(key: CardKey, card: PostedCard): Promise<void> {
-    try {
-      await this.deps.postedCards.remember(key, card);
-    } catch (err) {
-      // Best effort: the card is shown; only its later updates are lost.
-      log.warn({ ...describe(key, card.view), err: messageOf(err) }, 'posted card not remembered');
+  private personConversation(personId: string): Promise<StoredConversation | undefined> {
+    return this.deps.conversations.forUser(personId);
+  }
+
+  /** The recipient blocked or removed the bot, or the message is gone: stop writing there. */
+  private async forget(message: StoredMessage): Promise<void> {
+    const to = message.to;
+    if (to.kind === 'person') {
+      await this.deps.conversations.forgetUser(to.id);
+    } else if (to.kind === 'channel') {
+      await this.deps.conversations.forgetChannel(to.teamId, to.channelId);
+    } else if (to.kind === 'copy') {
+      await this.deps.postedCards.forget(to.card, to.copy);
     }
   }
-
-  /**
-   * Brings every posted copy of a record up to date. `draw` returns the card for one copy, or
-   * undefined to leave it as it is. The copy the action came from is skipped: the invoke
-   * response replaces that one.
-   */
-  async updateCopies(
-    key: CardKey,
-    draw: (copy: PostedCard, language: Language) => Card | undefined,
-    except: { conversationId?: string; activityId?: string } = {},
-  ): Promise<PostedCard[]> {
-    const copies = await this.deps.postedCards.list(key);
-    await Promise.all(
-      copies
-        .filter(
-          (c) =>
-            !(c.conversationId === except.conversationId && c.activityId === except.activityId),
-        )
-        .map(async (copy) => {
-          const locale =
-            copy.locale ?? (await this.deps.conversations.forUser(copy.ownerId))?.locale;
-          const card = draw(copy, languageOf(locale));
-          if (!card) return;
-          try {
-            await this.deps.delivery.update(copy.reference, copy.activityId, card);
-          } catch (err) {
-            if (err instanceof RecipientGoneError)
-              await this.deps.postedCards.forget(key, copy.conversationId).catch(() => undefined);
-            log.warn({ ...describe(key, copy.view), err: messageOf(err) }, 'card copy not updated');
-          }
-        }),
-    );
-    return copies;
-  }
-
-  private conversationOf(recipient: Recipient): Promise<StoredConversation | undefined> {
-    return recipient.kind === 'person'
-      ? this.deps.conversations.forUser(recipient.id)
-      : this.deps.conversations.forChannel(recipient.teamId, recipient.channelId);
-  }
-
-  private async forget(recipient: Recipient): Promise<void> {
-    const { conversations } = this.deps;
-    await (
-      recipient.kind === 'person'
-        ? conversations.forgetUser(recipient.id)
-        : conversations.forgetChannel(recipient.teamId, recipient.channelId)
-    ).catch(() => undefined);
-  }
-}
-
-function describe(key: CardKey, view: string) {
-  return { kind: key.kind, ref: key.id, view };
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -20,8 +20,13 @@ export interface PostedCard {
   locale?: string;
 }
 
+/**
+ * One copy per chat and view: a receipt and a handler card of the same case in one chat (the
+ * reporter leads the unit) are two copies; the same view posted again in a chat replaces the
+ * older one.
+ */
 export interface PostedCards {
   remember(key: CardKey, card: PostedCard): Promise<void>;
   list(key: CardKey): Promise<PostedCard[]>;
-  forget(key: CardKey, conversationId: string): Promise<void>;
+  forget(key: CardKey, copy: Pick<PostedCard, 'conversationId' | 'view'>): Promise<void>;
 }

@@ -26,7 +26,18 @@ const channelKey = (teamId: string, channelId: string) =>
   `${safeKey(teamId)}|${safeKey(channelId)}`;
 
 export class ConversationStore implements ConversationDirectory {
-  constructor(private readonly tables: Tables) {}
+  /**
+   * Personal-chat references read recently (and known absences): routing a report and sending
+   * its card need them on every submit. This instance's own saves and forgets update it at
+   * once; another instance's show within `cacheMs`, and a stale reference heals itself (the
+   * connector answers 403 or 404, and the message is re-routed).
+   */
+  private readonly recent = new Map<string, { at: number; conversation?: StoredConversation }>();
+
+  constructor(
+    private readonly tables: Tables,
+    private readonly cacheMs = 0,
+  ) {}
 
   private get client() {
     return this.tables.client('Conversations');
@@ -46,16 +57,26 @@ export class ConversationStore implements ConversationDirectory {
     return e ? conversationSchema.parse(withoutServiceFields(e)) : undefined;
   }
 
-  saveForUser(userId: string, conversation: StoredConversation): Promise<void> {
-    return this.save('user', safeKey(userId), conversation);
+  async saveForUser(userId: string, conversation: StoredConversation): Promise<void> {
+    const cached = this.recent.get(userId);
+    const known = cached && Date.now() - cached.at < this.cacheMs ? cached.conversation : undefined;
+    // Every personal message refreshes the reference; unchanged and seen lately, it costs no write.
+    if (known && known.reference === conversation.reference && known.locale === conversation.locale)
+      return;
+    await this.save('user', safeKey(userId), conversation);
+    if (this.cacheMs > 0) this.recent.set(userId, { at: Date.now(), conversation });
   }
 
   saveForChannel(teamId: string, channelId: string, conversation: StoredConversation) {
     return this.save('channel', channelKey(teamId, channelId), conversation);
   }
 
-  forUser(userId: string): Promise<StoredConversation | undefined> {
-    return this.read('user', safeKey(userId));
+  async forUser(userId: string): Promise<StoredConversation | undefined> {
+    const cached = this.recent.get(userId);
+    if (cached && Date.now() - cached.at < this.cacheMs) return cached.conversation;
+    const conversation = await this.read('user', safeKey(userId));
+    if (this.cacheMs > 0) this.recent.set(userId, { at: Date.now(), conversation });
+    return conversation;
   }
 
   forChannel(teamId: string, channelId: string): Promise<StoredConversation | undefined> {
@@ -64,6 +85,7 @@ export class ConversationStore implements ConversationDirectory {
 
   /** The user blocked or uninstalled the bot (403): stop trying that conversation. */
   async forgetUser(userId: string): Promise<void> {
+    this.recent.delete(userId);
     await unlessNotFound(this.client.deleteEntity('user', safeKey(userId)));
   }
 

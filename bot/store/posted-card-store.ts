@@ -5,8 +5,8 @@ import { listPartition, safeKey, withoutServiceFields, type Tables } from './tab
 
 /**
  * Table `PostedCards`: PartitionKey `<kind>_<id>` (e.g. `deviation_AVV-2026-0042`), RowKey =
- * the conversation id (encoded): every card posted about a record, one per conversation, so a
- * change updates them all with one partition query.
+ * `<conversation id>|<view>` (encoded): every card posted about a record, one per chat and
+ * view, so a change updates them all with one partition query.
  */
 const postedCardSchema = z.object({
   ownerId: z.string(),
@@ -18,6 +18,8 @@ const postedCardSchema = z.object({
 });
 
 const partitionOf = (key: CardKey) => `${key.kind}_${safeKey(key.id)}`;
+const rowOf = (copy: Pick<PostedCard, 'conversationId' | 'view'>) =>
+  `${safeKey(copy.conversationId)}|${safeKey(copy.view)}`;
 
 export class PostedCardStore implements PostedCards {
   constructor(private readonly tables: Tables) {}
@@ -29,7 +31,7 @@ export class PostedCardStore implements PostedCards {
   async remember(key: CardKey, card: PostedCard): Promise<void> {
     const entity: Record<string, unknown> & { partitionKey: string; rowKey: string } = {
       partitionKey: partitionOf(key),
-      rowKey: safeKey(card.conversationId),
+      rowKey: rowOf(card),
     };
     for (const [k, v] of Object.entries(card)) if (v !== undefined) entity[k] = v;
     await this.client.upsertEntity(entity, 'Replace');
@@ -40,7 +42,7 @@ export class PostedCardStore implements PostedCards {
     return rows.map((e) => postedCardSchema.parse(withoutServiceFields(e)));
   }
 
-  async forget(key: CardKey, conversationId: string): Promise<void> {
-    await unlessNotFound(this.client.deleteEntity(partitionOf(key), safeKey(conversationId)));
+  async forget(key: CardKey, copy: Pick<PostedCard, 'conversationId' | 'view'>): Promise<void> {
+    await unlessNotFound(this.client.deleteEntity(partitionOf(key), rowOf(copy)));
   }
 }

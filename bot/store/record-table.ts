@@ -1,6 +1,7 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { z } from 'zod';
 import type { AuditEvent } from '../kernel/audit';
+import type { Message } from '../messaging/outbox';
 import {
   ConcurrentChangeError,
   type RecordPort,
@@ -9,6 +10,7 @@ import {
 } from '../kernel/records';
 import type { ReferenceCounter } from '../kernel/reference';
 import { isConflict, isWriteConflict } from './errors';
+import { messageEntity, recordMessageRow, type OutboxStore } from './outbox-store';
 import {
   getEntityOrUndefined,
   listPartition,
@@ -23,6 +25,9 @@ import {
  * the event produced). A change writes the record (guarded by its etag) and its event in one
  * entity-group transaction, so the trail can never miss a step and two people pressing at once
  * leave exactly one result. Entities are checked with the feature's schema on the way out.
+ * The messages a change decides (`out-<key>` rows) go into the same transaction: a change is
+ * never stored without its notifications, nor notifications without the change. Their hints
+ * for the dispatcher are written just before (outbox-store.ts).
  */
 export interface RecordTableOptions<R, E> {
   table: TableName;
@@ -48,6 +53,7 @@ export class RecordTable<R extends VersionedRecord, E extends AuditEvent> implem
   constructor(
     private readonly tables: Tables,
     private readonly options: RecordTableOptions<R, E>,
+    private readonly outbox: OutboxStore,
   ) {}
 
   private get client(): TableClient {
@@ -70,15 +76,18 @@ export class RecordTable<R extends VersionedRecord, E extends AuditEvent> implem
   async insertNew(
     counter: ReferenceCounter,
     now: Date,
-    build: (ref: string) => { record: R; event: E },
+    build: (ref: string) => { record: R; event: E; messages?: Message[] },
   ): Promise<R> {
     for (let attempt = 0; attempt < MAX_TAKEN_REFERENCES; attempt++) {
-      const { record, event } = build(await counter.next(now));
+      const { record, event, messages = [] } = build(await counter.next(now));
       try {
+        await this.outbox.writeHints(this.hintsFor(record, messages));
         await this.client.submitTransaction([
           ['create', this.recordEntity(record)],
           ['create', this.eventEntity(event)],
+          ...this.messageActions(record, messages),
         ]);
+        this.outbox.written();
         return record;
       } catch (err) {
         if (!isConflict(err)) throw err;
@@ -87,17 +96,42 @@ export class RecordTable<R extends VersionedRecord, E extends AuditEvent> implem
     throw new Error(`no free reference after ${MAX_TAKEN_REFERENCES} attempts`);
   }
 
-  async update(before: R, after: R, etag: string, event: E): Promise<void> {
+  async update(
+    before: R,
+    after: R,
+    etag: string,
+    event: E,
+    messages: Message[] = [],
+  ): Promise<void> {
     const actions: TransactionAction[] = [
       ['update', this.recordEntity(after), 'Replace', { etag }],
       ['create', this.eventEntity(event)],
+      ...this.messageActions(after, messages),
     ];
+    await this.outbox.writeHints(this.hintsFor(after, messages));
     try {
       await this.client.submitTransaction(actions);
     } catch (err) {
       if (isWriteConflict(err)) throw new ConcurrentChangeError(before.ref);
       throw err;
     }
+    this.outbox.written();
+  }
+
+  private addressOf(record: R, message: Message) {
+    return { table: this.options.table, partition: record.ref, row: recordMessageRow(message.key) };
+  }
+
+  private hintsFor(record: R, messages: Message[]) {
+    return messages.map((m) => ({ dueAt: m.dueAt, address: this.addressOf(record, m) }));
+  }
+
+  /** 'once' messages are created (a second decision of the same key fails the change); 'latest' ones replace. */
+  private messageActions(record: R, messages: Message[]): TransactionAction[] {
+    return messages.map((m) => {
+      const entity = messageEntity(m, this.addressOf(record, m), record.rev);
+      return m.mode === 'latest' ? ['upsert', entity, 'Replace'] : ['create', entity];
+    });
   }
 
   async events(ref: string): Promise<E[]> {

@@ -26,6 +26,7 @@ export const TABLE_NAMES = [
   'Counters',
   'Claims',
   'PostedCards',
+  'Outbox',
   'Conversations',
   'BotState',
 ] as const;

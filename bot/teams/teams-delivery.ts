@@ -6,16 +6,14 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import type { Card } from '../kernel/card-templates';
-import { RecipientGoneError, type Delivery } from '../messaging/delivery';
+import { DeliveryError, RecipientGoneError, type Delivery } from '../messaging/delivery';
 
 /**
- * Proactive messages through the Bot Connector. Retries what Teams asks us to retry (429 with
- * Retry-After, 412, 502, 504) with exponential back-off and jitter; 403 (blocked, removed) and
- * 404 (no such conversation or message) are never retried: the Notifier forgets the recipient.
+ * Proactive messages through the Bot Connector, one attempt each. What the connector answered
+ * comes back as RecipientGoneError (403, 404) or DeliveryError (status and Retry-After): the
+ * outbox dispatcher decides about retries, per conversation, so one throttled chat never
+ * stalls the others.
  */
-const RETRYABLE = new Set([412, 429, 502, 503, 504]);
-const MAX_ATTEMPTS = 4;
-
 function statusOf(err: unknown): number | undefined {
   const e = err as { statusCode?: number; response?: { status?: number } };
   return e?.statusCode ?? e?.response?.status;
@@ -29,17 +27,13 @@ function retryAfterMs(err: unknown): number | undefined {
   return Number.isFinite(seconds) ? seconds * 1000 : undefined;
 }
 
-export async function withConnectorRetry<T>(work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (err) {
-      const status = statusOf(err);
-      if (status === 403 || status === 404) throw new RecipientGoneError(status);
-      if (!status || !RETRYABLE.has(status) || attempt >= MAX_ATTEMPTS) throw err;
-      const backoff = retryAfterMs(err) ?? 2 ** attempt * 250 + Math.random() * 250;
-      await new Promise((r) => setTimeout(r, Math.min(backoff, 30000)));
-    }
+export async function classified<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    const status = statusOf(err);
+    if (status === 403 || status === 404) throw new RecipientGoneError(status);
+    throw new DeliveryError(status, (err as Error)?.message ?? String(err), retryAfterMs(err));
   }
 }
 
@@ -73,7 +67,7 @@ export class TeamsDelivery implements Delivery {
   async send(reference: string, card: Card): Promise<{ activityId: string }> {
     const ref = JSON.parse(reference) as ConversationReference;
     let activityId = '';
-    await withConnectorRetry(() =>
+    await classified(() =>
       inProactiveTurn(this.adapter, this.botAppId, ref, async (context) => {
         const response = await context.sendActivity(
           MessageFactory.attachment(CardFactory.adaptiveCard(card)),
@@ -87,7 +81,7 @@ export class TeamsDelivery implements Delivery {
 
   async update(reference: string, activityId: string, card: Card): Promise<void> {
     const ref = JSON.parse(reference) as ConversationReference;
-    await withConnectorRetry(() =>
+    await classified(() =>
       inProactiveTurn(this.adapter, this.botAppId, ref, async (context) => {
         const activity = MessageFactory.attachment(CardFactory.adaptiveCard(card));
         activity.id = activityId;

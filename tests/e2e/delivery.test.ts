@@ -57,7 +57,11 @@ test('403 (the leader blocked the bot): the report is stored, the receipt says i
 });
 
 test('a leader who has not installed the bot: the report goes up the line to one who has, and the receipt says so', async () => {
-  await t.conversations.forgetUser(ingrid.aadObjectId);
+  // Ingrid removes the bot (the bot forgets her chat), Per has it.
+  await t.client.post(
+    t.client.activity(ingrid, { type: 'installationUpdate', action: 'remove' } as never),
+  );
+  expect(await t.conversations.forUser(ingrid.aadObjectId)).toBeUndefined();
   await t.client.install(PEOPLE.per);
   const { ref, receipt } = await report(t, emil);
   expect(cardText(receipt)).toContain('Per Kristiansen');

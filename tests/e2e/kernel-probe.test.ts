@@ -17,9 +17,9 @@ const { ingrid, emil } = PEOPLE;
 beforeAll(async () => {
   t = await startBotUnderTest({
     installed: [ingrid, emil],
-    extraCardActions: (kit) => {
+    extraFeatures: (kit) => {
       probe = kernelProbe(kit);
-      return [probe.pipeline];
+      return { cardActions: [probe.pipeline], composers: probe.composers, drawers: probe.drawers };
     },
   });
 });
@@ -40,6 +40,7 @@ test('create, confirm from the card, every copy updated, audit trail written', a
   const mark = t.connector.updates().length;
   const confirmed = await act(t, ingrid, card, ACK_VERB, {}, { id: 'ack-press-1' });
   expect(cardText(confirmed.card)).toContain('(confirmed)');
+  await t.bot.outboxIdle();
   // Emil's copy shows the new state; Ingrid's own copy is replaced by the invoke response.
   const updates = t.connector.updates().slice(mark);
   expect(updates.map((u) => u.conversationId)).toEqual([t.client.personalConversationId(emil)]);
@@ -70,6 +71,7 @@ test('the watcher may see but not confirm; nothing changes', async () => {
 test('signatures do not cross features: a deviation signature is refused here, and this one there', async () => {
   const ack = await probe.create('Krysskontroll', ingrid.aadObjectId, emil.aadObjectId);
   const ackCard = await cardFor(t, ingrid, ack.ref, ACK_VERB);
+  await t.settle(); // Emil's copy has arrived before he reports
   const { ref } = await report(t, emil);
   const leaderCard = await cardFor(t, ingrid, ref, 'deviation.take');
   const take = executeAction(leaderCard.card, 'deviation.take').data!;

@@ -251,5 +251,6 @@ test('a submit whose invoke has no replyToId (no message to replace) stores the 
   expect(cardText(receipt)).toContain('Takk! Avviket er meldt');
   const ref = referenceIn(receipt)!;
   expect((await t.deviations.get(ref))?.record.reporterId).toBe(emil.aadObjectId);
+  await t.settle();
   expect(await t.deviations.byReporter(emil.aadObjectId)).toHaveLength(before + 1);
 });

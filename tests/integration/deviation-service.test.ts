@@ -3,7 +3,9 @@ import { DeviationIndexStore } from '../../bot/deviations/deviation-index-store'
 import { referenceYear } from '../../bot/deviations/deviation-reference';
 import { DeviationService } from '../../bot/deviations/deviation-service';
 import { DeviationStore } from '../../bot/deviations/deviation-store';
-import type { DeviationRecords } from '../../bot/deviations/ports';
+import type { DeviationDeps, DeviationRecords } from '../../bot/deviations/ports';
+import { deviationComposers } from '../../bot/deviations/deviation-composers';
+import { OutboxStore } from '../../bot/store/outbox-store';
 import type { Actor } from '../../bot/kernel/actor';
 import { CardSigner } from '../../bot/kernel/card-signing';
 import type { Delivery } from '../../bot/messaging/delivery';
@@ -62,22 +64,36 @@ function flaky(records: DeviationRecords): DeviationRecords & { failNextCreate: 
 async function serviceOn(tables: Tables) {
   const org = new OrgStore(tables, 60_000);
   await org.importFile(demoOrgFile(), { removeMissing: false });
-  const records = flaky(new DeviationStore(tables));
+  const outbox = new OutboxStore(tables);
+  const records = flaky(new DeviationStore(tables, outbox));
   const deviations = new DeviationIndexStore(tables);
-  const service = new DeviationService({
+  const postedCards = new PostedCardStore(tables);
+  const deps: DeviationDeps = {
     records,
     index: deviations,
     claims: new TableFormClaims(tables, 'deviation'),
     org,
-    notifier: new Notifier({
+    reach: new Notifier({
       delivery: recordingDelivery(),
       conversations: new ConversationStore(tables),
-      postedCards: new PostedCardStore(tables),
+      postedCards,
     }),
+    postedCards,
+    outbox,
     signer: new CardSigner(SIGNING_SECRET),
     clock: { now: () => new Date() },
-  });
-  return { service, deviations, records };
+  };
+  const service = new DeviationService(deps);
+  // The index rows follow a report through the outbox: run those jobs as the dispatcher would.
+  const { composers } = deviationComposers(deps);
+  const sync = composers.find((c) => c.type === 'deviation.sync')!;
+  const syncIndex = async () => {
+    for (const hint of await outbox.due(new Date(Date.now() + 1000), 1000)) {
+      const found = await outbox.read(hint.address);
+      if (found?.message.type === 'deviation.sync') await sync.run!(found.message, new Date());
+    }
+  };
+  return { service, deviations, records, syncIndex };
 }
 
 beforeAll(async () => {
@@ -89,7 +105,7 @@ afterAll(async () => {
 
 test('50 parallel submits of different forms give 50 distinct consecutive references', async () => {
   const { tables } = await freshTables(azurite);
-  const { service, deviations } = await serviceOn(tables);
+  const { service, deviations, syncIndex } = await serviceOn(tables);
   const results = await Promise.all(
     Array.from({ length: 50 }, (_, i) =>
       service.submitReport(emil, validReport({ description: `Hendelse ${i}` })),
@@ -102,18 +118,21 @@ test('50 parallel submits of different forms give 50 distinct consecutive refere
   expect([...refs].sort()).toEqual(
     Array.from({ length: 50 }, (_, i) => `AVV-${year}-${String(i + 1).padStart(4, '0')}`),
   );
+  await syncIndex();
   expect((await deviations.byReporter(emil.id)).length).toBe(50);
   for (const r of results) if (r.ok) expect(referenceIn(r.card)).toBe(r.deviation.ref);
 });
 
 test('the same form submitted twice in parallel gives one deviation', async () => {
   const { tables } = await freshTables(azurite);
-  const { service, deviations } = await serviceOn(tables);
+  const { service, deviations, syncIndex } = await serviceOn(tables);
   const data = validReport();
   const [a, b] = await Promise.all([
     service.submitReport(emil, data),
     service.submitReport(emil, data),
   ]);
+
+  await syncIndex();
 
   const stored = await deviations.byReporter(emil.id);
   expect(stored).toHaveLength(1);
@@ -124,12 +143,13 @@ test('the same form submitted twice in parallel gives one deviation', async () =
   // Sent again later (a retried invoke): the same receipt, still one deviation.
   const again = await service.submitReport(emil, data);
   expect(again.ok && again.deviation.ref).toBe(stored[0].ref);
+  await syncIndex();
   expect(await deviations.byReporter(emil.id)).toHaveLength(1);
 });
 
 test('another person cannot take over a form id: no second deviation, no receipt for them', async () => {
   const { tables } = await freshTables(azurite);
-  const { service, deviations } = await serviceOn(tables);
+  const { service, deviations, syncIndex } = await serviceOn(tables);
   const data = validReport();
   await service.submitReport(emil, data);
   const ingrid: Actor = {
@@ -141,12 +161,13 @@ test('another person cannot take over a form id: no second deviation, no receipt
   const theirs = await service.submitReport(ingrid, data);
   expect(theirs.ok).toBe(false);
   expect(cardText(theirs.card)).not.toContain('Takk! Avviket er meldt');
+  await syncIndex();
   expect(await deviations.byReporter(ingrid.id)).toHaveLength(0);
 });
 
 test('a submit that failed in the store can be sent again with the same form and is then stored', async () => {
   const { tables } = await freshTables(azurite);
-  const { service, deviations, records } = await serviceOn(tables);
+  const { service, deviations, records, syncIndex } = await serviceOn(tables);
   const data = validReport({ formId: crypto.randomUUID() });
   records.failNextCreate = true;
   await expect(service.submitReport(emil, data)).rejects.toThrow('ServiceUnavailable');
@@ -155,5 +176,6 @@ test('a submit that failed in the store can be sent again with the same form and
   const retry = await service.submitReport(emil, data);
   expect(retry.ok).toBe(true);
   expect(cardText(retry.card)).toContain('Takk! Avviket er meldt');
+  await syncIndex();
   expect(await deviations.byReporter(emil.id)).toHaveLength(1);
 });

@@ -3,6 +3,7 @@ import { DeviationIndexStore } from '../../bot/deviations/deviation-index-store'
 import { DeviationStore } from '../../bot/deviations/deviation-store';
 import { ConcurrentChangeError } from '../../bot/kernel/records';
 import { TableReferenceCounter } from '../../bot/store/counters';
+import { OutboxStore } from '../../bot/store/outbox-store';
 import { PostedCardStore } from '../../bot/store/posted-card-store';
 import type { Tables } from '../../bot/store/tables';
 import { freshTables, startTestAzurite, type TestAzurite } from '../support/azurite';
@@ -19,7 +20,7 @@ let repo: DeviationStore;
 beforeAll(async () => {
   azurite = await startTestAzurite();
   ({ tables } = await freshTables(azurite));
-  repo = new DeviationStore(tables);
+  repo = new DeviationStore(tables, new OutboxStore(tables));
 });
 afterAll(async () => {
   await azurite?.stop();
@@ -162,7 +163,7 @@ test('events are append-only and come back in order', async () => {
 
 test('index: openInUnits drops a closed deviation, byReporter keeps it with the new status', async () => {
   const own = await freshTables(azurite);
-  const records = new DeviationStore(own.tables);
+  const records = new DeviationStore(own.tables, new OutboxStore(own.tables));
   const r = new DeviationIndexStore(own.tables);
   const a = await store(sampleDeviation({ createdAt: '2026-11-01T08:00:00.000Z' }), records);
   const b = await store(sampleDeviation({ createdAt: '2026-11-02T08:00:00.000Z' }), records);
@@ -170,7 +171,7 @@ test('index: openInUnits drops a closed deviation, byReporter keeps it with the 
     sampleDeviation({ unitId: 'barnevern', reporterId: 'someone-else' }),
     records,
   );
-  for (const d of [a, b, other]) await r.sync(undefined, d);
+  for (const d of [a, b, other]) await r.sync(d);
 
   expect((await r.openInUnits(['sentrum-barnehage'])).map((row) => row.ref).sort()).toEqual([
     a.ref,
@@ -181,7 +182,7 @@ test('index: openInUnits drops a closed deviation, byReporter keeps it with the 
   ).toEqual([a.ref, b.ref, other.ref]);
 
   const closed = changed(a, { status: 'lukket', cause: 'c', closingMeasures: 'm' }, 'close');
-  await r.sync(a, closed.after);
+  await r.sync(closed.after, a.unitId);
 
   expect((await r.openInUnits(['sentrum-barnehage'])).map((row) => row.ref)).toEqual([b.ref]);
   const mine = await r.byReporter(a.reporterId);
@@ -225,13 +226,17 @@ test('posted cards are kept per conversation and replaced, not duplicated', asyn
   expect(await posted.list({ kind: 'task', id: d.ref })).toEqual([]);
   // Copies are not events.
   expect((await repo.events(d.ref)).map((e) => e.kind)).toEqual(['reported']);
-  await posted.forget(key, 'a:1/b#c?');
+  // The reporter who also leads the unit: receipt and handler card in one chat are two copies.
+  await posted.remember(key, { ...copy, view: 'receipt', activityId: '4' });
+  expect((await posted.list(key)).filter((c) => c.conversationId === 'a:1/b#c?')).toHaveLength(2);
+  await posted.forget(key, { conversationId: 'a:1/b#c?', view: 'receipt' });
+  await posted.forget(key, { conversationId: 'a:1/b#c?', view: 'handler' });
   expect((await posted.list(key)).map((c) => c.view)).toEqual(['receipt']);
 });
 
 test('a reference that is already taken is skipped, never overwritten', async () => {
   const own = await freshTables(azurite);
-  const records = new DeviationStore(own.tables);
+  const records = new DeviationStore(own.tables, new OutboxStore(own.tables));
   // A record stored under AVV-2026-0001 while the counter knows nothing of it (a restored backup).
   const taken = sampleDeviation({ ref: 'AVV-2026-0001', description: 'Den første' });
   await own.tables.client('Deviations').createEntity({

@@ -1,65 +1,29 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { readSettings } from '../../bot/app/config';
 import { startBot, type HostOptions, type RunningBot } from '../../bot/app/host';
 import { DeviationIndexStore } from '../../bot/deviations/deviation-index-store';
-import { deviationCard } from '../../bot/deviations/deviation-notifications';
+import { deviationCard } from '../../bot/deviations/deviation-messages';
 import { DeviationStore } from '../../bot/deviations/deviation-store';
 import type { Clock } from '../../bot/kernel/clock';
+import { OutboxStore } from '../../bot/store/outbox-store';
 import { PostedCardStore } from '../../bot/store/posted-card-store';
 import type { Tables } from '../../bot/store/tables';
-import { parseOrgFile } from '../../bot/org/org-file';
 import { ConversationStore } from '../../bot/store/conversation-store';
 import { startTestAzurite, uniquePrefix, type TestAzurite } from './azurite';
+import { demoOrgFile } from './demo-org';
 import { FakeConnector } from './fake-connector';
 import { TeamsClient, type TeamsUser } from './teams-client';
+
+export { DEMO_ORG_FILE, demoOrgFile } from './demo-org';
+export { PEOPLE } from './demo-people';
 
 /**
  * The whole bot as Teams sees it, for end-to-end tests: a real Azurite, the fake Bot Connector,
  * and the bot from startBot (the production composition root) on 127.0.0.1, loaded with the
  * demo organisation of Heim kommune. One per test file (beforeAll / afterAll).
  */
-/** Found by walking up, so it works from tests/support and from dist/tests/support (tsc copies no JSON). */
-function findUp(relative: string): string {
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    const candidate = path.join(dir, relative);
-    if (fs.existsSync(candidate)) return candidate;
-    dir = path.dirname(dir);
-  }
-  throw new Error(`${relative} not found above ${__dirname}`);
-}
-
-export const DEMO_ORG_FILE = findUp(path.join('bot', 'org', 'demo', 'heim-kommune.json'));
 export const SIGNING_SECRET = 'x'.repeat(40);
 /** Tests await every request before closing, so there is nothing in flight to wait for. */
 const CLOSE_GRACE_MS = 200;
-
-/** Demo people (bot/org/demo/heim-kommune.json) as Teams users. */
-export const PEOPLE = {
-  /** Ingrid Haugen, enhetsleder of sentrum-barnehage. */
-  ingrid: {
-    id: '29:ingrid',
-    aadObjectId: '00000000-0000-0000-0000-0000000000020',
-    name: 'Ingrid Haugen',
-  },
-  /** Sofie Lunde, leder in sentrum-barnehage (assignable). */
-  sofie: {
-    id: '29:sofie',
-    aadObjectId: '00000000-0000-0000-0000-0000000000024',
-    name: 'Sofie Lunde',
-  },
-  /** Per Kristiansen, rådmann (top unit radmann). */
-  per: {
-    id: '29:per',
-    aadObjectId: '00000000-0000-0000-0000-0000000000021',
-    name: 'Per Kristiansen',
-  },
-  /** Lars Moen, enhetsleder of barnevern: a leader, but of another unit. */
-  lars: { id: '29:lars', aadObjectId: '00000000-0000-0000-0000-0000000000025', name: 'Lars Moen' },
-  /** Emil Vik, ansatt in sentrum-barnehage. */
-  emil: { id: '29:emil', aadObjectId: '7c1a2b3d-0001-4a10-9c01-000000000401', name: 'Emil Vik' },
-} satisfies Record<string, TeamsUser>;
 
 export interface BotUnderTest {
   azurite: TestAzurite;
@@ -75,6 +39,8 @@ export interface BotUnderTest {
    * restart as far as state goes (in-process; compiled JS is not available to jest).
    */
   restart(): Promise<void>;
+  /** Waits until the outbox has sent what was decided so far (the bot answers before that). */
+  settle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -86,14 +52,14 @@ export interface BotUnderTestOptions {
   azurite?: TestAzurite;
   /** People who have the bot installed (their personal chat is known) from the start. */
   installed?: TeamsUser[];
-  /** Card-action pipelines of a feature under test (see tests/support/kernel-probe). */
-  extraCardActions?: HostOptions['extraCardActions'];
+  /** A feature under test, plugged in like a real one (see tests/support/kernel-probe). */
+  extraFeatures?: HostOptions['extraFeatures'];
 }
 
 export type StoredDeviations = ReturnType<typeof storedDeviations>;
 
 function storedDeviations(tables: Tables) {
-  const records = new DeviationStore(tables);
+  const records = new DeviationStore(tables, new OutboxStore(tables));
   const index = new DeviationIndexStore(tables);
   const postedCards = new PostedCardStore(tables);
   return {
@@ -102,12 +68,6 @@ function storedDeviations(tables: Tables) {
     byReporter: (personId: string) => index.byReporter(personId),
     postedCards: (ref: string) => postedCards.list(deviationCard(ref)),
   };
-}
-
-export function demoOrgFile() {
-  const parsed = parseOrgFile(JSON.parse(fs.readFileSync(DEMO_ORG_FILE, 'utf8')));
-  if (!parsed.ok) throw new Error(`demo organisation invalid: ${parsed.errors.join('; ')}`);
-  return parsed.file;
 }
 
 export async function startBotUnderTest(options: BotUnderTestOptions = {}): Promise<BotUnderTest> {
@@ -129,7 +89,7 @@ export async function startBotUnderTest(options: BotUnderTestOptions = {}): Prom
       port: 0,
       host: '127.0.0.1',
       clock: options.clock,
-      extraCardActions: options.extraCardActions,
+      extraFeatures: options.extraFeatures,
     });
   let bot: RunningBot;
   try {
@@ -149,6 +109,7 @@ export async function startBotUnderTest(options: BotUnderTestOptions = {}): Prom
     bot,
     deviations: storedDeviations(bot.tables),
     conversations: new ConversationStore(bot.tables),
+    settle: () => t.bot.outboxIdle(),
     async restart() {
       await t.bot.close(CLOSE_GRACE_MS);
       t.bot = await launch();

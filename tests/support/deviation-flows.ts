@@ -8,7 +8,10 @@ import type { BotResponse, TeamsUser } from './teams-client';
 
 /** Valid form data as the report card would send it (Action.Execute data + inputs). */
 /** What the flows need: a client that talks to the bot and the connector that records replies. */
-export type ChatHarness = Pick<BotUnderTest, 'client' | 'connector'>;
+export type ChatHarness = Pick<BotUnderTest, 'client' | 'connector'> & {
+  /** Waits until the bot's outbox has sent what was decided (cards, copies, index rows). */
+  settle?: () => Promise<void>;
+};
 
 export function validReport(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -66,6 +69,7 @@ export async function report(
     throw new Error(
       `no reference in the answer to the submit: ${JSON.stringify(receipt).slice(0, 500)}`,
     );
+  await t.settle?.();
   return { ref, receipt, receiptActivityId: form.id, response };
 }
 
@@ -106,5 +110,6 @@ export async function act(
     { ...action.data, ...inputs },
     { replyToId: card.id, id: options.id },
   );
+  await t.settle?.();
   return { response, card: invokeCard(response) };
 }

@@ -1,12 +1,19 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Limit } from '../../bot/messaging/send-limits';
 
 /**
  * A FAKE of Microsoft's Bot Connector service (the cloud side of Teams), for tests only: a
  * loopback HTTP server the bot sends its replies, proactive cards and card updates to, because
  * activities name it as their serviceUrl. It records every request and answers like the
  * connector does. It checks no tokens and keeps no conversations.
+ *
+ * Opt-in modes, all off by default (then it answers every known route with 200):
+ * `enforceTeamsLimits` (429 with Retry-After for a send over Teams' rate limits),
+ * `throttleShare` (429 for a random share of sends), `goneFor` (403 for a conversation) and
+ * `slowAll` (every answer late). `clearModes()` or `reset()` turns them off again.
  */
 export interface ConnectorRequest {
   method: string;
@@ -45,6 +52,52 @@ interface Failure {
 
 const ADAPTIVE = 'application/vnd.microsoft.card.adaptive';
 
+/**
+ * Teams' documented limits, written out here on their own (not taken from the bot's
+ * SendLimiter), so that a mistake in the bot's limiter is not repeated by the fake that checks it.
+ */
+const TEAMS_PER_CONVERSATION: Limit[] = [
+  { count: 7, windowMs: 1000 },
+  { count: 8, windowMs: 2000 },
+  { count: 60, windowMs: 30000 },
+  { count: 1800, windowMs: 3600000 },
+];
+const TEAMS_GLOBAL: Limit = { count: 30, windowMs: 1000 };
+
+export interface TeamsLimitOptions {
+  /** Per conversation; default 7/1 s, 8/2 s, 60/30 s, 1800/1 h. */
+  perConversation?: Limit[];
+  /** All conversations together (per app per tenant); default 30/1 s. */
+  global?: Limit;
+  /**
+   * Leniency for network jitter: a request is refused only if it is over a limit in a window
+   * shortened by this many ms. Default 0 (exact windows).
+   */
+  slackMs?: number;
+}
+
+/** The most of `sorted` (ascending) in any window [t, t + windowMs). */
+function mostInWindow(sorted: number[], windowMs: number): number {
+  let most = 0;
+  let lo = 0;
+  for (let hi = 0; hi < sorted.length; hi++) {
+    while (sorted[hi] - sorted[lo] >= windowMs) lo++;
+    most = Math.max(most, hi - lo + 1);
+  }
+  return most;
+}
+
+/**
+ * When a send at `now` would put more than `limit.count` of `sorted` (ascending, all <= now) in a
+ * window of `windowMs`: the earliest time it would fit. Undefined when it fits now.
+ */
+function overLimitUntil(sorted: number[], limit: Limit, windowMs: number, now: number) {
+  let inWindow = 0;
+  for (let i = sorted.length - 1; i >= 0 && sorted[i] > now - windowMs; i--) inWindow++;
+  if (inWindow < limit.count) return undefined;
+  return sorted[sorted.length - limit.count] + windowMs;
+}
+
 export class FakeConnector {
   readonly requests: ConnectorRequest[] = [];
   private failures: Failure[] = [];
@@ -57,6 +110,17 @@ export class FakeConnector {
   held = 0;
   private counter = 0;
   private listeners = new Set<() => void>();
+  /** Opt-in modes (off by default). */
+  private limits?: { perConversation: Limit[]; global: Limit; slackMs: number };
+  private throttle?: { share: number; retryAfterSeconds?: number };
+  private gone: ((conversationId: string) => boolean)[] = [];
+  private slowMs = 0;
+  private slowTimers = new Set<NodeJS.Timeout>();
+  /** Requests refused with 429 for being over a limit (enforceTeamsLimits). */
+  private violations = 0;
+  /** Times (ms, monotonic) of the sends answered 200, per conversation and all together. */
+  private sendTimes = new Map<string, number[]>();
+  private allSendTimes: number[] = [];
 
   private constructor(
     private readonly server: http.Server,
@@ -92,12 +156,26 @@ export class FakeConnector {
       const method = req.method ?? 'GET';
       const path = (req.url ?? '/').split('?')[0].replace(/\/{2,}/g, '/');
       const record: ConnectorRequest = { method, path, headers: req.headers, body, status: 200 };
-      const answer = (status: number, json: unknown, headers: Record<string, string> = {}) => {
+      const write = (status: number, json: unknown, headers: Record<string, string>) => {
         record.status = status;
         this.requests.push(record);
         res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(json));
         for (const listener of [...this.listeners]) listener();
+      };
+      const answer = (status: number, json: unknown, headers: Record<string, string> = {}) => {
+        if (this.slowMs <= 0) {
+          write(status, json, headers);
+          return;
+        }
+        // slowAll: decided now (and counted for the limits now), answered late.
+        this.held += 1;
+        const timer = setTimeout(() => {
+          this.slowTimers.delete(timer);
+          this.held -= 1;
+          write(status, json, headers);
+        }, this.slowMs);
+        this.slowTimers.add(timer);
       };
 
       const delay = this.delays.find((d) => d.remaining > 0 && (!d.match || d.match(method, path)));
@@ -150,19 +228,27 @@ export class FakeConnector {
     // segments: v3, conversations, {id}, activities, {activityId}
     if (segments[0] === 'v3' && segments[1] === 'conversations') {
       if (segments.length === 2 && method === 'POST') {
+        // Creating a conversation counts as a send in the new conversation (global limit only).
+        if (this.refusedOverLimit(undefined, answer)) return;
         record.newId = this.nextId('conv');
+        this.countSend(record.newId);
         answer(200, { id: record.newId, activityId: this.nextId('act') });
         return;
       }
       if (segments.length >= 4 && segments[3] === 'activities') {
         record.conversationId = segments[2];
         record.activityId = segments[4];
-        if (method === 'POST' && segments.length <= 5) {
+        const isSend = method === 'POST' && segments.length <= 5;
+        const isUpdate = method === 'PUT' && segments.length === 5;
+        if ((isSend || isUpdate) && this.refusedByModes(record.conversationId, answer)) return;
+        if (isSend) {
           record.newId = this.nextId('act');
+          this.countSend(record.conversationId);
           answer(200, { id: record.newId });
           return;
         }
-        if (method === 'PUT' && segments.length === 5) {
+        if (isUpdate) {
+          this.countSend(record.conversationId);
           answer(200, { id: segments[4] });
           return;
         }
@@ -171,6 +257,143 @@ export class FakeConnector {
     answer(404, {
       error: { code: 'NotFound', message: `fake connector has no route ${method} ${path}` },
     });
+  }
+
+  /** goneFor (403), then enforceTeamsLimits (429), then throttleShare (429); false if none refuses. */
+  private refusedByModes(
+    conversationId: string,
+    answer: (status: number, json: unknown, headers?: Record<string, string>) => void,
+  ): boolean {
+    if (this.gone.some((matches) => matches(conversationId))) {
+      answer(403, {
+        error: {
+          code: 'ConversationBlockedByUser',
+          message: 'fake connector: user blocked the conversation with the bot',
+        },
+      });
+      return true;
+    }
+    if (this.refusedOverLimit(conversationId, answer)) return true;
+    if (this.throttle && Math.random() < this.throttle.share) {
+      const { retryAfterSeconds } = this.throttle;
+      answer(
+        429,
+        { error: { code: 'Throttled', message: 'fake connector: throttled (throttleShare)' } },
+        retryAfterSeconds !== undefined ? { 'retry-after': String(retryAfterSeconds) } : {},
+      );
+      return true;
+    }
+    return false;
+  }
+
+  /** enforceTeamsLimits: answers 429 with Retry-After if a send now would go over a limit. */
+  private refusedOverLimit(
+    conversationId: string | undefined,
+    answer: (status: number, json: unknown, headers?: Record<string, string>) => void,
+  ): boolean {
+    if (!this.limits) return false;
+    const now = performance.now();
+    const { perConversation, global, slackMs } = this.limits;
+    const window = (limit: Limit) => Math.max(1, limit.windowMs - slackMs);
+    const own = conversationId !== undefined ? (this.sendTimes.get(conversationId) ?? []) : [];
+    let until: number | undefined;
+    for (const limit of perConversation) {
+      const t = overLimitUntil(own, limit, window(limit), now);
+      if (t !== undefined) until = Math.max(until ?? t, t);
+    }
+    const t = overLimitUntil(this.allSendTimes, global, window(global), now);
+    if (t !== undefined) until = Math.max(until ?? t, t);
+    if (until === undefined) return false;
+    this.violations += 1;
+    const seconds = Math.max(1, Math.ceil((until - now) / 1000));
+    answer(
+      429,
+      {
+        error: {
+          code: 'Throttled',
+          message: `fake connector: over the Teams rate limit for ${conversationId ?? 'the app'}`,
+        },
+      },
+      { 'retry-after': String(seconds) },
+    );
+    return true;
+  }
+
+  private countSend(conversationId: string): void {
+    const now = performance.now();
+    let times = this.sendTimes.get(conversationId);
+    if (!times) {
+      times = [];
+      this.sendTimes.set(conversationId, times);
+    }
+    times.push(now);
+    this.allSendTimes.push(now);
+  }
+
+  /**
+   * From now on, answer 429 with `Retry-After` (whole seconds, >= 1) to a send, update or new
+   * conversation that would put more than a limit's `count` accepted sends in any window of its
+   * length (per conversation, and for all together). Refused requests are recorded with status
+   * 429 and count neither as delivered nor in the windows. Counting starts afresh.
+   */
+  enforceTeamsLimits(options: TeamsLimitOptions = {}): void {
+    this.limits = {
+      perConversation: (options.perConversation ?? TEAMS_PER_CONVERSATION).map((l) => ({ ...l })),
+      global: { ...(options.global ?? TEAMS_GLOBAL) },
+      slackMs: options.slackMs ?? 0,
+    };
+    this.violations = 0;
+    this.sendTimes.clear();
+    this.allSendTimes = [];
+  }
+
+  /** How many requests enforceTeamsLimits refused for being over a limit. */
+  limitViolations(): number {
+    return this.violations;
+  }
+
+  /**
+   * The most accepted (200) sends and updates to any one conversation within any window of
+   * `windowMs` (since start, reset or enforceTeamsLimits), whether or not limits are enforced.
+   */
+  maxInWindow(windowMs: number): number {
+    let most = 0;
+    for (const times of this.sendTimes.values())
+      most = Math.max(most, mostInWindow(times, windowMs));
+    return most;
+  }
+
+  /** The same over all conversations together (the global limit). */
+  maxGlobalInWindow(windowMs: number): number {
+    return mostInWindow(this.allSendTimes, windowMs);
+  }
+
+  /**
+   * Answer 429 to a random `share` (0..1) of activity sends and updates, with
+   * `Retry-After: retryAfterSeconds` when given. `throttleShare(0)` turns it off.
+   */
+  throttleShare(share: number, retryAfterSeconds?: number): void {
+    if (!(share >= 0 && share <= 1))
+      throw new Error(`throttleShare: share must be 0..1, got ${share}`);
+    this.throttle = share > 0 ? { share, retryAfterSeconds } : undefined;
+  }
+
+  /** Answer 403 to sends and updates in this conversation (or those the predicate accepts). */
+  goneFor(conversation: string | ((conversationId: string) => boolean)): void {
+    this.gone.push(typeof conversation === 'string' ? (id) => id === conversation : conversation);
+  }
+
+  /** Delay every answer by `ms` (decided on arrival, answered late); 0 turns it off. */
+  slowAll(ms: number): void {
+    this.slowMs = Math.max(0, ms);
+  }
+
+  /** Turns the opt-in modes off (limits, throttleShare, goneFor, slowAll); keeps the records. */
+  clearModes(): void {
+    this.limits = undefined;
+    this.throttle = undefined;
+    this.gone = [];
+    this.slowMs = 0;
   }
 
   /** Activities the bot posted (replies and proactive messages), oldest first. */
@@ -255,12 +478,19 @@ export class FakeConnector {
     this.delays.push({ remaining: count, ms, match });
   }
 
+  /** Forgets the requests and pending failures; also turns the opt-in modes off and their counts. */
   reset(): void {
     this.requests.length = 0;
     this.failures = [];
+    this.clearModes();
+    this.violations = 0;
+    this.sendTimes.clear();
+    this.allSendTimes = [];
   }
 
   async close(): Promise<void> {
+    for (const timer of this.slowTimers) clearTimeout(timer);
+    this.slowTimers.clear();
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();

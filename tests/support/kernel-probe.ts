@@ -9,17 +9,18 @@ import {
 import type { CardSigner } from '../../bot/kernel/card-signing';
 import type { Card } from '../../bot/kernel/card-templates';
 import type { VersionedRecord } from '../../bot/kernel/records';
-import type { Notifier } from '../../bot/messaging/notifier';
+import type { FeatureKit } from '../../bot/app/host';
+import type { Composer } from '../../bot/messaging/outbox';
+import { updateCopies, type CopyDrawer } from '../../bot/messaging/posted-card-messages';
 import { makeOrganisation } from '../../bot/org/organisation';
 import { TableReferenceCounter } from '../../bot/store/counters';
 import { RecordTable } from '../../bot/store/record-table';
-import type { Tables } from '../../bot/store/tables';
 
 /**
  * A feature of its own, written only against the kernel, to show that a new case kind needs no
  * copy of the deviation code: an acknowledgement ("kvittering") that one person confirms with
  * one verb, `ack.confirm`. Record and audit trail through the record kit, references from the
- * counters (ACK-2026-0001), cards through the Notifier, the verb through the pipeline.
+ * counters (ACK-2026-0001), cards through the outbox, the verb through the pipeline.
  * It keeps its partitions in the `Deviations` table (a real feature adds its own table name).
  */
 export interface Acknowledgement extends VersionedRecord {
@@ -61,14 +62,18 @@ function ackCard(kind: string, a: Acknowledgement, signer: CardSigner, notice = 
   };
 }
 
-export function kernelProbe(kit: { signer: CardSigner; notifier: Notifier; tables: Tables }) {
+export function kernelProbe(kit: FeatureKit) {
   const kind = 'ack';
-  const records = new RecordTable<Acknowledgement, AckEvent>(kit.tables, {
-    table: 'Deviations',
-    recordRow: 'ack',
-    recordSchema: ackSchema,
-    eventSchema: auditEventSchema(['created', 'confirm'], ['open', 'confirmed']),
-  });
+  const records = new RecordTable<Acknowledgement, AckEvent>(
+    kit.tables,
+    {
+      table: 'Deviations',
+      recordRow: 'ack',
+      recordSchema: ackSchema,
+      eventSchema: auditEventSchema(['created', 'confirm'], ['open', 'confirmed']),
+    },
+    kit.outbox,
+  );
   const counter = new TableReferenceCounter(kit.tables, 'ACK');
   const key = (ref: string) => ({ kind, id: ref });
 
@@ -106,22 +111,34 @@ export function kernelProbe(kit: { signer: CardSigner; notifier: Notifier; table
       };
     },
     card: (_scene, record, _viewer, shown) => ackCard(kind, record, kit.signer, shown.notice),
-    afterChange: async (_scene, record, _event, source) => {
-      await kit.notifier.updateCopies(
-        key(record.ref),
-        () => ackCard(kind, record, kit.signer),
-        source,
-      );
-    },
+    messagesFor: (scene, _before, after, _event, source) => [
+      updateCopies(key(after.ref), after.rev, scene.now, source),
+    ],
   };
 
   return {
     pipeline: new CardActionPipeline(feature, kit.signer),
     records,
-    /** Creates an acknowledgement and posts its card to the owner and the watcher. */
+    /** Draws a copy of the card at send time, from the record as it is then. */
+    drawers: {
+      [kind]: (async (ref) => {
+        const found = await records.get(ref);
+        return found && ackCard(kind, found.record, kit.signer);
+      }) satisfies CopyDrawer,
+    },
+    composers: [
+      {
+        type: 'ack.card',
+        async compose(m) {
+          const found = await records.get(String(m.params.ref));
+          return found ? { card: ackCard(kind, found.record, kit.signer) } : { skip: 'gone' };
+        },
+      },
+    ] satisfies Composer[],
+    /** Creates an acknowledgement; its cards to the owner and the watcher go in the same transaction. */
     async create(title: string, ownerId: string, watcherId: string): Promise<Acknowledgement> {
-      const now = new Date();
-      const created = await records.insertNew(counter, now, (ref) => ({
+      const now = kit.clock.now();
+      return records.insertNew(counter, now, (ref) => ({
         record: { ref, rev: 1, title, ownerId, watcherId, status: 'open' },
         event: {
           ref,
@@ -131,15 +148,20 @@ export function kernelProbe(kit: { signer: CardSigner; notifier: Notifier; table
           actorId: ownerId,
           toStatus: 'open',
         },
+        messages: (
+          [
+            [ownerId, 'owner'],
+            [watcherId, 'watcher'],
+          ] as const
+        ).map(([personId, view]) => ({
+          key: `card:${personId}`,
+          type: 'ack.card',
+          to: { kind: 'person', id: personId },
+          params: { ref },
+          dueAt: now.toISOString(),
+          remember: { card: key(ref), view },
+        })),
       }));
-      for (const [personId, view] of [
-        [ownerId, 'owner'],
-        [watcherId, 'watcher'],
-      ])
-        await kit.notifier.toPerson(personId, () => ackCard(kind, created, kit.signer), {
-          remember: { key: key(created.ref), view },
-        });
-      return created;
     },
   };
 }

@@ -24,23 +24,21 @@ export function registerDeviationCards(app: Application<TurnState>, features: Fe
     'deviation.submit',
     personalOnly(async (context, state, data) => {
       await rememberConversation(context, features.conversations);
-      const result = await deviations.submitReport(actorOf(context), data);
+      const receiptId = context.activity.replyToId;
+      const result = await deviations.submitReport(actorOf(context), data, {
+        // The receipt replaces the form's message: remembered with the report, so it follows the case.
+        receiptPostedAt: receiptId
+          ? { ...conversationOf(context), activityId: receiptId }
+          : undefined,
+      });
       if (!result.ok) {
         // Nothing lost: the draft also survives in user state if the card is closed.
         saveDraft(state, result.draft);
         return adaptive(result.card);
       }
       saveDraft(state, undefined);
-      const receiptId = context.activity.replyToId;
-      if (!receiptId) {
-        // No message to replace (some clients): the receipt is the answer to this invoke alone.
-        await answerInvokeWithCard(context, result.card);
-        return adaptive(result.card);
-      }
-      await deviations.rememberReceipt(result.deviation, {
-        ...conversationOf(context),
-        activityId: receiptId,
-      });
+      // No message to replace (some clients): the receipt is the answer to this invoke alone.
+      if (!receiptId) await answerInvokeWithCard(context, result.card);
       return adaptive(result.card);
     }),
   );

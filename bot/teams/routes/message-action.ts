@@ -48,7 +48,12 @@ export function registerMessageAction(app: Application<TurnState>, features: Fea
     REPORT_FROM_MESSAGE,
     async (context, _state, data) => {
       const actor = actorOf(context);
-      const result = await features.deviations.submitReport(actor, data, { dialog: true });
+      // The receipt goes to the reporter's personal chat, never to the chat the message came from.
+      const inPersonalChat = await features.deviations.canReach(actor.id);
+      const result = await features.deviations.submitReport(actor, data, {
+        dialog: true,
+        sendReceipt: inPersonalChat,
+      });
       if (!result.ok) {
         return {
           title: strings(actor.language).form.title,
@@ -57,8 +62,7 @@ export function registerMessageAction(app: Application<TurnState>, features: Fea
           height: 'large',
         };
       }
-      // The receipt goes to the reporter's personal chat, never to the chat the message came from.
-      if (await features.deviations.sendReceipt(result.deviation, result.card)) return undefined;
+      if (inPersonalChat) return undefined;
       return fill(strings(actor.language).receipt.dialogDone, { ref: result.deviation.ref });
     },
   );

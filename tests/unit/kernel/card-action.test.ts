@@ -35,7 +35,7 @@ function setup(options: { raceOnUpdate?: boolean } = {}) {
     verbs: ['lamp.toggle'],
     records: {
       get: async (ref) => rows.get(ref),
-      async update(before, after, etag, event) {
+      async update(before, after, etag, event, messages = []) {
         if (options.raceOnUpdate || rows.get(before.ref)?.etag !== etag) {
           rows.set(before.ref, {
             record: { ...before, rev: before.rev + 1, on: true },
@@ -45,6 +45,8 @@ function setup(options: { raceOnUpdate?: boolean } = {}) {
         }
         rows.set(after.ref, { record: after, etag: `e${after.rev}` });
         events.push(event);
+        // Stored with the change, in the same write: what the outbox will send.
+        notified.push(...messages.map((m) => `${m.params.ref}@${m.key.split(':')[1]}`));
       },
     },
     scene: async (actor) => ({ org: makeOrganisation([], []), language: actor.language, now: NOW }),
@@ -66,7 +68,15 @@ function setup(options: { raceOnUpdate?: boolean } = {}) {
       rev: record.rev,
       notice: shown.notice ?? '',
     }),
-    afterChange: async (_scene, record) => void notified.push(`${record.ref}@${record.rev}`),
+    messagesFor: (scene, _before, after) => [
+      {
+        key: `lamp:${after.rev}`,
+        type: 'lamp.changed',
+        to: { kind: 'person', id: after.ownerId },
+        params: { ref: after.ref },
+        dueAt: scene.now.toISOString(),
+      },
+    ],
   };
   return { pipeline: new CardActionPipeline(feature, signer), rows, events, notified };
 }

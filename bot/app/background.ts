@@ -1,0 +1,85 @@
+import type { Clock } from '../kernel/clock';
+import type { Dispatcher } from '../messaging/dispatcher';
+import type { TableLease } from '../store/lease';
+import { log } from './log';
+
+/** Work that runs on its own time in one instance at a time (the scheduler joins here). */
+export interface Tick {
+  tick(now: Date): Promise<unknown>;
+}
+
+/**
+ * The instance's background loop: while it holds the lease it runs the scheduler's tick and
+ * drains the outbox; otherwise it tries the lease again each poll. A new outbox row in this
+ * process wakes it at once (`kick`), so a card action's messages leave within milliseconds
+ * when this instance holds the lease, and within a poll when another one does.
+ */
+export class BackgroundWork {
+  private running?: Promise<void>;
+  private stopped = false;
+  private wake?: () => void;
+  private kicked = false;
+
+  constructor(
+    private readonly deps: {
+      lease: TableLease;
+      dispatcher: Dispatcher;
+      clock: Clock;
+      ticks?: Tick[];
+      pollMs?: number;
+    },
+  ) {}
+
+  start(): void {
+    this.running ??= this.loop();
+  }
+
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.running;
+    await this.deps.lease.release().catch(() => undefined);
+  }
+
+  private async loop(): Promise<void> {
+    const pollMs = this.deps.pollMs ?? 1000;
+    while (!this.stopped) {
+      this.kicked = false;
+      try {
+        if (await this.deps.lease.acquire()) await this.work();
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'background work failed; trying again');
+      }
+      if (this.stopped) break;
+      if (!this.kicked)
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, pollMs);
+          this.wake = () => (clearTimeout(timer), resolve());
+        });
+      this.wake = undefined;
+    }
+  }
+
+  /** One round under the lease, renewing it while the outbox drains. */
+  private async work(): Promise<void> {
+    const { lease, dispatcher, clock } = this.deps;
+    for (const job of this.deps.ticks ?? []) await job.tick(clock.now());
+    let held = true;
+    const renew = setInterval(() => {
+      lease.acquire().then(
+        (ok) => (held = ok),
+        () => (held = false),
+      );
+    }, lease.ttlMs / 3);
+    try {
+      await dispatcher.drain(clock.now(), () => this.stopped || !held);
+    } finally {
+      clearInterval(renew);
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import { log } from '../app/log';
+import { fill, strings } from '../i18n';
+import { notice, renderCard, type Card } from '../kernel/card-templates';
+import { ConcurrentChangeError } from '../kernel/records';
+import type { Composer, StoredMessage } from '../messaging/outbox';
+import type { CopyDrawer } from '../messaging/posted-card-messages';
+import { leadersUpTheLine } from '../org/organisation';
+import { isOpen, SYSTEM_ACTOR, type Deviation, type DeviationEvent } from './deviation';
+import { mayHandle, mayView } from './deviation-access';
+import { afterChange, deviationCard } from './deviation-messages';
+import { sceneOf } from './deviation-scene';
+import { handlerData, outcomeData, receiptData } from './deviation-views';
+import type { DeviationDeps } from './ports';
+
+const refOf = (m: StoredMessage) => String(m.params.ref ?? '');
+
+/**
+ * The deviation messages drawn at send time, from the record as it is then: a handler card for
+ * a case that was closed or moved meanwhile is not sent, and every card shows the latest state.
+ */
+export function deviationComposers(deps: DeviationDeps): {
+  composers: Composer[];
+  drawCopy: CopyDrawer;
+} {
+  const current = async (ref: string) => (await deps.records.get(ref))?.record;
+  const scene = async (language: Parameters<typeof strings>[0], now: Date) =>
+    sceneOf(await deps.org.snapshot(), language, now);
+
+  const drawCopy: CopyDrawer = async (ref, copy, language, now) => {
+    const d = await current(ref);
+    if (!d) return undefined;
+    const view = await scene(language, now);
+    if (copy.view === 'receipt' && copy.ownerId === d.reporterId)
+      return renderCard('deviations/receipt', receiptData(view, d, deps.signer));
+    if (!mayView(view.org, d, copy.ownerId)) {
+      // Escalated or reassigned away: the old copy must not keep showing the case.
+      await deps.postedCards.forget(deviationCard(ref), copy);
+      return notice(fill(strings(language).refusals.not_allowed_view, { ref }), '', 'Default');
+    }
+    return renderCard(
+      'deviations/handler',
+      handlerData(view, d, deps.signer, { viewerId: copy.ownerId }),
+    );
+  };
+
+  const composers: Composer[] = [
+    {
+      type: 'deviation.handler-card',
+      async compose(m, language, now) {
+        const d = await current(refOf(m));
+        const personId = m.to.kind === 'person' ? m.to.id : '';
+        if (!d || !isOpen(d)) return { skip: 'the case is closed' };
+        const view = await scene(language, now);
+        if (!mayHandle(view.org, d, personId)) return { skip: 'the case is no longer theirs' };
+        if (m.params.unlessPosted) {
+          const copies = await deps.postedCards.list(deviationCard(d.ref));
+          if (copies.some((c) => c.ownerId === personId && c.view === 'handler'))
+            return { skip: 'they have the card already' };
+        }
+        const text = strings(language);
+        const headline =
+          m.params.headline === 'newForYou' ? text.handler.newForYou : text.assigned.title;
+        return {
+          card: renderCard(
+            'deviations/handler',
+            handlerData(view, d, deps.signer, { viewerId: personId, headline }),
+          ),
+        };
+      },
+      onGone: (m, now) => reroute(deps, refOf(m), m.to.kind === 'person' ? m.to.id : '', now),
+    },
+    {
+      type: 'deviation.receipt',
+      async compose(m, language, now) {
+        const d = await current(refOf(m));
+        if (!d) return { skip: 'no such case' };
+        return {
+          card: renderCard(
+            'deviations/receipt',
+            receiptData(await scene(language, now), d, deps.signer),
+          ),
+        };
+      },
+    },
+    {
+      type: 'deviation.outcome',
+      async compose(m, language, now) {
+        const d = await current(refOf(m));
+        if (!d || isOpen(d)) return { skip: 'the case is open' };
+        return {
+          card: renderCard('deviations/outcome', outcomeData(await scene(language, now), d)),
+        };
+      },
+    },
+    {
+      type: 'deviation.moved',
+      async compose(m, language, now) {
+        const d = await current(refOf(m));
+        if (!d || !isOpen(d) || d.rev !== Number(m.params.rev))
+          return { skip: 'changed again since' };
+        const view = await scene(language, now);
+        const text = strings(language);
+        const name = view.org.people.get(d.handlerId)?.name ?? text.history.unknownPerson;
+        return {
+          card: notice(fill(text.moved.text, { ref: d.ref, name }), text.moved.title, 'Default'),
+        };
+      },
+    },
+    {
+      type: 'deviation.sync',
+      async run(m) {
+        const d = await current(refOf(m));
+        if (!d) return;
+        const previous =
+          typeof m.params.previousUnitId === 'string' ? m.params.previousUnitId : undefined;
+        await deps.index.sync(d, previous);
+      },
+    },
+  ];
+  return { composers, drawCopy };
+}
+
+/**
+ * The handler card could not be delivered (the leader blocked or never installed the bot): the
+ * case goes to the next leader up the line who can be reached, with an audit event, and the
+ * reporter is told who has it now.
+ */
+async function reroute(deps: DeviationDeps, ref: string, unreachableId: string, now: Date) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const found = await deps.records.get(ref);
+    if (!found || !isOpen(found.record) || found.record.handlerId !== unreachableId) return;
+    const d = found.record;
+    const { org } = await deps.org.snapshot();
+    const line = leadersUpTheLine(org, d.unitId);
+    const above = line.slice(line.findIndex((p) => p.id === unreachableId) + 1);
+    let next: string | undefined;
+    for (const leader of above) if (await deps.reach.canReach(leader.id)) next ??= leader.id;
+    if (!next) {
+      log.warn({ ref }, 'handler card undeliverable and nobody above can be reached');
+      return;
+    }
+    const at = now.toISOString();
+    const after: Deviation = {
+      ...d,
+      rev: d.rev + 1,
+      handlerId: next,
+      assigneeId: undefined,
+      updatedAt: at,
+    };
+    const event: DeviationEvent = {
+      ref,
+      seq: after.rev,
+      at,
+      kind: 'rerouted',
+      actorId: SYSTEM_ACTOR,
+      fromStatus: d.status,
+      toStatus: d.status,
+      targetId: next,
+    };
+    try {
+      await deps.records.update(d, after, found.etag, event, afterChange(d, after, event, now));
+      log.info({ ref, rev: after.rev }, 'case re-routed up the line');
+      return;
+    } catch (err) {
+      if (!(err instanceof ConcurrentChangeError)) throw err;
+    }
+  }
+}
+
+export type { Card };

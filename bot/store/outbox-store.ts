@@ -1,0 +1,309 @@
+import crypto from 'node:crypto';
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { z } from 'zod';
+import type {
+  Message,
+  MessageAddress,
+  MessageState,
+  Outbox,
+  StoredMessage,
+} from '../messaging/outbox';
+import { isConflict, isPreconditionFailed, unlessNotFound } from './errors';
+import { getEntityOrUndefined, safeKey, type TableName, type Tables } from './tables';
+
+/**
+ * Table `Outbox` (docs/table-layout.md):
+ * - PartitionKey `due`, RowKey `<dueAt ISO>|<table>|<partition>|<row>`: one hint per queued
+ *   message, so the dispatcher finds what is due with one range query (RowKey < now) that reads
+ *   only due hints, never the messages of every record. A hint is written BEFORE its message
+ *   and deleted after the message is settled; a hint whose message does not exist (the
+ *   transaction that was to store it failed) or is settled is just deleted.
+ * - PartitionKey `msg_<0-f>`, RowKey = the message key: messages that belong to no record.
+ *   Messages of a record live in the record's partition (RowKey `out-<key>`), written in the
+ *   record's own transaction.
+ * - PartitionKey `dead`, RowKey = message id: dead letters, for `npm run outbox -- dead|replay`.
+ * - PartitionKey `lease`: see lease.ts.
+ */
+export const OUTBOX_ROW_PREFIX = 'out-';
+
+const recipientSchema = z.union([
+  z.object({ kind: z.literal('person'), id: z.string() }),
+  z.object({ kind: z.literal('channel'), teamId: z.string(), channelId: z.string() }),
+  z.object({
+    kind: z.literal('copy'),
+    card: z.object({ kind: z.string(), id: z.string() }),
+    copy: z.object({
+      ownerId: z.string(),
+      view: z.string(),
+      conversationId: z.string(),
+      activityId: z.string(),
+      reference: z.string(),
+      locale: z.string().optional(),
+    }),
+  }),
+  z.object({ kind: z.literal('job') }),
+]);
+
+const json = <T extends z.ZodTypeAny>(schema: T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return schema.parse(JSON.parse(text)) as z.infer<T>;
+    } catch {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'invalid JSON' });
+      return z.NEVER;
+    }
+  });
+
+const storedMessageSchema: z.ZodType<StoredMessage, z.ZodTypeDef, unknown> = z.object({
+  key: z.string(),
+  type: z.string(),
+  to: json(recipientSchema),
+  params: json(z.record(z.union([z.string(), z.number(), z.boolean()]))),
+  dueAt: z.string(),
+  mode: z.enum(['once', 'latest']).optional(),
+  remember: json(
+    z.object({ card: z.object({ kind: z.string(), id: z.string() }), view: z.string() }),
+  ).optional(),
+  state: z.enum(['queued', 'sent', 'skipped', 'gone', 'dead']),
+  attempts: z.number().int(),
+  version: z.number().int(),
+  sentAt: z.string().optional(),
+  lastError: z.string().optional(),
+});
+
+type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
+
+/** The entity of a newly decided message at an address. */
+export function messageEntity(message: Message, address: MessageAddress, version = 1): Entity {
+  const entity: Entity = {
+    partitionKey: address.partition,
+    rowKey: address.row,
+    key: message.key,
+    type: message.type,
+    to: JSON.stringify(message.to),
+    params: JSON.stringify(message.params),
+    dueAt: message.dueAt,
+    state: 'queued' satisfies MessageState,
+    attempts: 0,
+    version,
+  };
+  if (message.mode) entity.mode = message.mode;
+  if (message.remember) entity.remember = JSON.stringify(message.remember);
+  return entity;
+}
+
+/** The row of a record's message in the record's partition. */
+export const recordMessageRow = (key: string) => `${OUTBOX_ROW_PREFIX}${safeKey(key)}`;
+
+/** An address as one printable id (for operators): `<table>|<partition>|<row>`, each encoded. */
+export function messageId(address: MessageAddress): string {
+  return [address.table, address.partition, address.row].map(safeKey).join('|');
+}
+
+export function addressOf(id: string): MessageAddress | undefined {
+  const parts = id.split('|');
+  if (parts.length !== 3) return undefined;
+  try {
+    const [table, partition, row] = parts.map(decodeURIComponent);
+    return { table, partition, row };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface Hint {
+  rowKey: string;
+  dueAt: string;
+  address: MessageAddress;
+}
+
+const hintRow = (dueAt: string, address: MessageAddress) => `${dueAt}|${messageId(address)}`;
+
+function hintOf(rowKey: string): Hint | undefined {
+  const at = rowKey.indexOf('|');
+  const address = at > 0 ? addressOf(rowKey.slice(at + 1)) : undefined;
+  return address ? { rowKey, dueAt: rowKey.slice(0, at), address } : undefined;
+}
+
+export class OutboxStore implements Outbox {
+  /** Called after messages were stored, so a dispatcher in this process can start at once. */
+  private listeners: (() => void)[] = [];
+
+  constructor(private readonly tables: Tables) {}
+
+  onWritten(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  written(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  private get client(): TableClient {
+    return this.tables.client('Outbox');
+  }
+
+  private table(name: string): TableClient {
+    return this.tables.client(name as TableName);
+  }
+
+  /** Writes the hints of messages about to be stored (before them: see the table comment). */
+  async writeHints(hints: { dueAt: string; address: MessageAddress }[]): Promise<void> {
+    if (hints.length === 0) return;
+    const actions: TransactionAction[] = hints.map((h) => [
+      'upsert',
+      { partitionKey: 'due', rowKey: hintRow(h.dueAt, h.address) },
+      'Replace',
+    ]);
+    for (let i = 0; i < actions.length; i += 100)
+      await this.client.submitTransaction(actions.slice(i, i + 100));
+  }
+
+  async enqueue(messages: Message[]): Promise<void> {
+    const addressed = messages.map((m) => ({ message: m, address: this.standaloneAddress(m.key) }));
+    await this.writeHints(addressed.map((a) => ({ dueAt: a.message.dueAt, address: a.address })));
+    await Promise.all(
+      addressed.map(({ message, address }) => this.store(this.client, message, address)),
+    );
+    if (messages.length > 0) this.written();
+  }
+
+  /** Stores one message: a 'once' message that exists stays; a 'latest' one is queued again. */
+  private async store(client: TableClient, message: Message, address: MessageAddress) {
+    try {
+      await client.createEntity(messageEntity(message, address));
+    } catch (err) {
+      if (!isConflict(err)) throw err;
+      if (message.mode !== 'latest') return;
+      const current = await this.read(address);
+      const version = (current?.message.version ?? 0) + 1;
+      await client.upsertEntity(messageEntity(message, address, version), 'Replace');
+    }
+  }
+
+  standaloneAddress(key: string): MessageAddress {
+    const shard = crypto.createHash('sha1').update(key).digest('hex')[0];
+    return { table: 'Outbox', partition: `msg_${shard}`, row: safeKey(key) };
+  }
+
+  /** Hints due at `now`, oldest first: reads only due hints. */
+  async due(now: Date, limit: number): Promise<Hint[]> {
+    const filter = odata`PartitionKey eq 'due' and RowKey lt ${`${now.toISOString()}}`}`;
+    const hints: Hint[] = [];
+    const pages = this.client
+      .listEntities({ queryOptions: { filter, select: ['RowKey'] } })
+      .byPage({ maxPageSize: Math.min(limit, 1000) });
+    for await (const page of pages) {
+      for (const e of page) {
+        const hint = hintOf(String(e.rowKey));
+        if (hint) hints.push(hint);
+        else await this.deleteHint(String(e.rowKey));
+      }
+      if (hints.length >= limit) break;
+    }
+    return hints;
+  }
+
+  /** Every queued hint (operators' status). */
+  async countQueued(): Promise<number> {
+    let count = 0;
+    for await (const _ of this.client.listEntities({
+      queryOptions: { filter: odata`PartitionKey eq 'due'`, select: ['RowKey'] },
+    }))
+      count++;
+    return count;
+  }
+
+  async read(
+    address: MessageAddress,
+  ): Promise<{ message: StoredMessage; etag: string } | undefined> {
+    const e = await getEntityOrUndefined<Record<string, unknown>>(
+      this.table(address.table),
+      address.partition,
+      address.row,
+    );
+    return e ? { message: storedMessageSchema.parse(e), etag: e.etag } : undefined;
+  }
+
+  /** Settles a message; false when it changed since it was read (a newer 'latest' decision). */
+  async settle(
+    address: MessageAddress,
+    etag: string,
+    patch: { state: MessageState; sentAt?: string; lastError?: string; attempts?: number },
+  ): Promise<boolean> {
+    try {
+      await this.table(address.table).updateEntity(
+        { partitionKey: address.partition, rowKey: address.row, ...withoutUndefined(patch) },
+        'Merge',
+        { etag },
+      );
+      return true;
+    } catch (err) {
+      if (isPreconditionFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  /** Moves a message to a later time: the new hint first, then the message, then the old hint. */
+  async reschedule(
+    hint: Hint,
+    etag: string,
+    dueAt: string,
+    patch: { attempts?: number; lastError?: string } = {},
+  ): Promise<boolean> {
+    await this.writeHints([{ dueAt, address: hint.address }]);
+    const { address } = hint;
+    try {
+      await this.table(address.table).updateEntity(
+        { partitionKey: address.partition, rowKey: address.row, dueAt, ...withoutUndefined(patch) },
+        'Merge',
+        { etag },
+      );
+    } catch (err) {
+      if (!isPreconditionFailed(err)) throw err;
+      return false;
+    }
+    await this.deleteHint(hint.rowKey);
+    return true;
+  }
+
+  async deleteHint(rowKey: string): Promise<void> {
+    await unlessNotFound(this.client.deleteEntity('due', rowKey));
+  }
+
+  async markDead(address: MessageAddress, at: string, reason: string): Promise<void> {
+    await this.client.upsertEntity(
+      { partitionKey: 'dead', rowKey: messageId(address), at, reason },
+      'Replace',
+    );
+  }
+
+  async deadLetters(): Promise<{ id: string; at: string; reason: string }[]> {
+    const dead: { id: string; at: string; reason: string }[] = [];
+    for await (const e of this.client.listEntities<{ at: string; reason: string }>({
+      queryOptions: { filter: odata`PartitionKey eq 'dead'` },
+    }))
+      dead.push({ id: String(e.rowKey), at: e.at, reason: e.reason });
+    return dead;
+  }
+
+  /** Queues a dead letter again, due now, with its attempts reset. */
+  async replay(id: string, now: Date): Promise<boolean> {
+    const address = addressOf(id);
+    const found = address && (await this.read(address));
+    if (!address || !found || found.message.state !== 'dead') return false;
+    const dueAt = now.toISOString();
+    await this.writeHints([{ dueAt, address }]);
+    await this.table(address.table).updateEntity(
+      { partitionKey: address.partition, rowKey: address.row, dueAt, state: 'queued', attempts: 0 },
+      'Merge',
+      { etag: found.etag },
+    );
+    await unlessNotFound(this.client.deleteEntity('dead', id));
+    return true;
+  }
+}
+
+function withoutUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
