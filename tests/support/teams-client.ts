@@ -109,6 +109,57 @@ export class TeamsClient {
   }
 
   /**
+   * Where a team-channel activity comes from: the fields to put on any activity (a message, a
+   * card action) so it arrives from that channel. The General channel has the team's id.
+   */
+  inChannel(where: { teamId: string; channelId?: string }): Activity {
+    const channelId = where.channelId ?? where.teamId;
+    return {
+      conversation: {
+        id: `${channelId};messageid=${Date.now()}${++this.counter}`,
+        conversationType: 'channel',
+        isGroup: true,
+        tenantId: TENANT_ID,
+      },
+      channelData: {
+        tenant: { id: TENANT_ID },
+        team: { id: where.teamId },
+        channel: { id: channelId },
+      },
+    };
+  }
+
+  /** A message in a given channel of a team (`channelMessage` writes in the General channel). */
+  channelMessageIn(
+    user: TeamsUser,
+    text: string,
+    where: { teamId: string; channelId?: string },
+  ): Promise<BotResponse> {
+    return this.message(user, text, this.inChannel(where));
+  }
+
+  /** Members removed from a team (`BOT.id` among them: the bot was removed from the team). */
+  membersRemoved(user: TeamsUser, teamId: string, memberIds: string[]): Promise<BotResponse> {
+    return this.post(
+      this.activity(user, {
+        type: 'conversationUpdate',
+        membersRemoved: memberIds.map((id) => ({ id })),
+        conversation: {
+          id: teamId,
+          conversationType: 'channel',
+          isGroup: true,
+          tenantId: TENANT_ID,
+        },
+        channelData: {
+          tenant: { id: TENANT_ID },
+          team: { id: teamId },
+          eventType: 'teamMemberRemoved',
+        },
+      }),
+    );
+  }
+
+  /**
    * The bot added to the user's personal scope ("install"): the bot stores the conversation
    * reference, which is what lets it send proactive cards to this person later.
    */

@@ -1,0 +1,75 @@
+import type { Application, TurnState } from '@microsoft/teams-ai';
+import type { TurnContext } from 'botbuilder';
+import { log } from '../../app/log';
+import { CHANNEL_VERBS } from '../../channels/subscription-views';
+import type { ChannelAddress } from '../../channels/ports';
+import type { Actor } from '../../kernel/actor';
+import type { Card } from '../../kernel/card-templates';
+import type { Features } from '../features';
+import {
+  actorOf,
+  adaptive,
+  answerInvokeWithCard,
+  channelOf,
+  rememberConversation,
+  sendCard,
+  type CardData,
+} from '../turn';
+
+/**
+ * Team-channel subscriptions: typed in a channel with the bot @mentioned (teams-ai strips the
+ * mention), in Norwegian and English. The text after the command goes to the feature as is.
+ */
+export const CHANNEL_COMMANDS = {
+  subscribe: /^\s*(?:abonner|subscribe)(?:\s+(.*))?$/is,
+  list: /^\s*(?:abonnementer|abonnement|subscriptions)\s*[.!?]?\s*$/i,
+  unsubscribe: /^\s*(?:avslutt\s+abonnement(?:et)?|unsubscribe)(?:\s+(.*))?$/is,
+} as const;
+
+type Run = (actor: Actor, channel: ChannelAddress | undefined, text: string) => Promise<Card>;
+
+/** Registered before registerUnknownActions (its catch-all verb) and registerFallback. */
+export function registerChannels(app: Application<TurnState>, features: Features): void {
+  const { channels } = features;
+
+  const typed = (pattern: RegExp, run: Run) =>
+    app.message(pattern, async (context: TurnContext) => {
+      await rememberConversation(context, features.conversations);
+      const text = (pattern.exec(context.activity.text ?? '')?.[1] ?? '').trim();
+      // Outside a team channel the feature answers with a short explanation.
+      await sendCard(context, await run(actorOf(context), channelOf(context), text));
+    });
+  typed(CHANNEL_COMMANDS.subscribe, (a, c, text) => channels.subscribe(a, c, text));
+  typed(CHANNEL_COMMANDS.list, (a, c) => channels.list(a, c));
+  typed(CHANNEL_COMMANDS.unsubscribe, (a, c, text) => channels.unsubscribe(a, c, text));
+
+  // The pickers' buttons: the answer replaces the picker for the presser only.
+  const pressed = (verb: string, run: typeof channels.subscribeChosen) =>
+    app.adaptiveCards.actionExecute<CardData>(verb, async (context, _state, data) => {
+      const card = await run(actorOf(context), channelOf(context), data);
+      await answerInvokeWithCard(context, card);
+      return adaptive(card);
+    });
+  pressed(CHANNEL_VERBS.subscribe, (a, c, data) => channels.subscribeChosen(a, c, data));
+  pressed(CHANNEL_VERBS.end, (a, c, data) => channels.unsubscribeChosen(a, c, data));
+
+  // The bot removed from a team: its subscriptions end, and its channels are forgotten.
+  app.conversationUpdate('membersRemoved', async (context) => {
+    const botId = context.activity.recipient.id;
+    const botRemoved = (context.activity.membersRemoved ?? []).some((m) => m.id === botId);
+    const here = channelOf(context);
+    if (!botRemoved || !here) return;
+    const ended = await channels.teamRemoved(here.teamId);
+    const general = { teamId: here.teamId, channelId: here.teamId };
+    const known = new Map(
+      [here, general, ...ended].map((c) => [`${c.teamId}|${c.channelId}`, c] as const),
+    );
+    await Promise.all(
+      [...known.values()].map((c) => features.conversations.forgetChannel(c.teamId, c.channelId)),
+    );
+    log.info(
+      { teamId: here.teamId, channels: ended.length },
+      'removed from a team: its channel subscriptions ended',
+    );
+  });
+}
