@@ -19,6 +19,8 @@ export class BackgroundWork {
   private stopped = false;
   private wake?: () => void;
   private kicked = false;
+  /** Callers of round() waiting for a round that starts after they asked. */
+  private waiters: { resolve: () => void }[] = [];
 
   constructor(
     private readonly deps: {
@@ -39,10 +41,19 @@ export class BackgroundWork {
     this.wake?.();
   }
 
+  /** Resolves after a whole round (scheduler tick and drain) that started after this call. */
+  round(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiters.push({ resolve });
+      this.kick();
+    });
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
     await this.running;
+    for (const waiter of this.waiters.splice(0)) waiter.resolve();
     await this.deps.lease.release().catch(() => undefined);
   }
 
@@ -50,11 +61,13 @@ export class BackgroundWork {
     const pollMs = this.deps.pollMs ?? 1000;
     while (!this.stopped) {
       this.kicked = false;
+      const started = this.waiters.splice(0);
       try {
         if (await this.deps.lease.acquire()) await this.work();
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'background work failed; trying again');
       }
+      for (const waiter of started) waiter.resolve();
       if (this.stopped) break;
       if (!this.kicked)
         await new Promise<void>((resolve) => {
@@ -71,7 +84,7 @@ export class BackgroundWork {
     for (const job of this.deps.ticks ?? []) await job.tick(clock.now());
     let held = true;
     const renew = setInterval(() => {
-      lease.acquire().then(
+      lease.acquire(Date.now(), dispatcher.stats()).then(
         (ok) => (held = ok),
         () => (held = false),
       );

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { NudgeSettings } from '../deviations/deviation-timers';
+import { isValidCron } from '../time/schedule';
 
 /** Every setting the bot reads, in one typed and validated place. Documented in README.md. */
 const settingsSchema = z.object({
@@ -27,6 +29,19 @@ const settingsSchema = z.object({
   SEND_RATE_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(30),
   /** How long the dispatcher's lease lasts: another instance takes over within this time. */
   LEASE_SECONDS: z.coerce.number().int().min(2).max(300).default(30),
+  NUDGE_REMIND_NOT_TAKEN_DAYS: z.coerce.number().int().min(1).max(60).default(2),
+  NUDGE_ESCALATE_NOT_TAKEN_DAYS: z.coerce.number().int().min(1).max(60).default(5),
+  NUDGE_ESCALATE_OVERDUE_DAYS: z.coerce.number().int().min(1).max(60).default(3),
+  /** Working hours on working days: reminders decided outside them wait (urgent ones do not). */
+  QUIET_HOURS_OUTSIDE: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM-HH:MM, e.g. 08:00-16:00')
+    .refine((v) => v.slice(0, 5) < v.slice(6), 'the start must be before the end')
+    .default('08:00-16:00'),
+  DIGEST_CRON: z
+    .string()
+    .refine(isValidCron, 'a cron pattern (minute hour day month weekday), e.g. 0 8 * * 1')
+    .default('0 8 * * 1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
   NODE_ENV: z.string().default('development'),
@@ -93,4 +108,15 @@ export function readSettings(
 /** Bot Framework authentication is on exactly when an app id is configured. */
 export function isAuthEnabled(s: Settings): boolean {
   return Boolean(s.BOT_ID);
+}
+
+/** The nudge thresholds and working hours from the settings (docs/operations.md). */
+export function nudgeSettingsFrom(s: Settings): NudgeSettings {
+  return {
+    remindNotTakenDays: s.NUDGE_REMIND_NOT_TAKEN_DAYS,
+    escalateNotTakenDays: s.NUDGE_ESCALATE_NOT_TAKEN_DAYS,
+    escalateOverdueDays: s.NUDGE_ESCALATE_OVERDUE_DAYS,
+    workingHours: { start: s.QUIET_HOURS_OUTSIDE.slice(0, 5), end: s.QUIET_HOURS_OUTSIDE.slice(6) },
+    digestCron: s.DIGEST_CRON,
+  };
 }

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readSettings, SettingsError } from '../app/config';
 import { startBot, tablesLocationFrom } from '../app/host';
 import { log } from '../app/log';
+import { localSigningSecret } from '../app/local';
 import { parseOrgFile } from '../org/org-file';
 import { startAzurite, type RunningAzurite } from './azurite';
 
@@ -18,14 +18,6 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 const DATA = path.join(ROOT, '.data');
 const AZURITE_PORT = Number(process.env.AZURITE_PORT ?? 10002);
 const PLAYGROUND_PORT = 56150;
-
-/** A per-checkout secret, so cards posted before a restart stay valid after it. */
-function localSigningSecret(): string {
-  const file = path.join(DATA, 'card-signing-secret');
-  if (!fs.existsSync(file))
-    fs.writeFileSync(file, crypto.randomBytes(32).toString('base64url'), { mode: 0o600 });
-  return fs.readFileSync(file, 'utf8').trim();
-}
 
 /** Starts the Playground; resolves with the port it really serves on (it moves off a busy one). */
 function startPlayground(botUrl: string): { child: ChildProcess; port: Promise<number> } {

@@ -41,8 +41,7 @@ export function deviationActions(
         'deviations/handler',
         handlerData(scene, record, deps.signer, { viewerId: viewer.id, ...shown }),
       ),
-    messagesFor: (scene, before, after, event, source) =>
-      afterChange(before, after, event, scene.now, source),
+    messagesFor: (scene, before, after, event) => afterChange(before, after, event, scene.now),
   };
 }
 
@@ -105,6 +104,8 @@ function toAction(
       if (!above) return { refusal: text.refusals.top_of_line };
       return { kind, toId: above.id };
     }
+    case 'notifyDpa':
+      return { kind };
   }
 }
 

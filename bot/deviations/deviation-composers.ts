@@ -8,6 +8,7 @@ import { leadersUpTheLine } from '../org/organisation';
 import { isOpen, SYSTEM_ACTOR, type Deviation, type DeviationEvent } from './deviation';
 import { mayHandle, mayView } from './deviation-access';
 import { afterChange, deviationCard } from './deviation-messages';
+import { deviationTimers } from './deviation-timers';
 import { sceneOf } from './deviation-scene';
 import { handlerData, outcomeData, receiptData } from './deviation-views';
 import type { DeviationDeps } from './ports';
@@ -114,6 +115,7 @@ export function deviationComposers(deps: DeviationDeps): {
         const previous =
           typeof m.params.previousUnitId === 'string' ? m.params.previousUnitId : undefined;
         await deps.index.sync(d, previous);
+        await deps.timers.set(deviationTimers(d, deps.nudges));
       },
     },
   ];

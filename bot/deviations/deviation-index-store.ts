@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { unlessNotFound } from '../store/errors';
 import { listPartition, safeKey, type Tables } from '../store/tables';
+import { isoWeekOf } from '../time/week';
 import { DEVIATION_TYPES, SEVERITIES, STATUSES, isOpen, type Deviation } from './deviation';
 import type { DeviationIndex, IndexRow } from './ports';
 
@@ -41,6 +42,9 @@ function rowOf(d: Deviation): Omit<IndexRow, 'ref'> {
 }
 
 const openPartition = (unitId: string) => `open-unit_${unitId}`;
+/** Reported / closed in a unit during an ISO week: what the weekly digest counts. */
+const weekPartition = (what: 'reported' | 'closed', unitId: string, week: string) =>
+  `${what}-week_${unitId}_${week}`;
 const reporterPartition = (personId: string) => `reporter_${safeKey(personId)}`;
 
 export class DeviationIndexStore implements DeviationIndex {
@@ -63,6 +67,33 @@ export class DeviationIndexStore implements DeviationIndex {
         ? this.client.upsertEntity({ partitionKey: open, ...row }, 'Replace')
         : unlessNotFound(this.client.deleteEntity(open, current.ref)),
     ];
+    writes.push(
+      this.client.upsertEntity(
+        {
+          partitionKey: weekPartition(
+            'reported',
+            current.unitId,
+            isoWeekOf(new Date(current.createdAt)),
+          ),
+          rowKey: current.ref,
+        },
+        'Replace',
+      ),
+    );
+    if (current.closedAt)
+      writes.push(
+        this.client.upsertEntity(
+          {
+            partitionKey: weekPartition(
+              'closed',
+              current.unitId,
+              isoWeekOf(new Date(current.closedAt)),
+            ),
+            rowKey: current.ref,
+          },
+          'Replace',
+        ),
+      );
     if (previousUnitId && previousUnitId !== current.unitId)
       writes.push(
         unlessNotFound(this.client.deleteEntity(openPartition(previousUnitId), current.ref)),
@@ -74,6 +105,19 @@ export class DeviationIndexStore implements DeviationIndex {
   async openInUnits(unitIds: string[]): Promise<IndexRow[]> {
     const lists = await Promise.all(unitIds.map((id) => this.rows(openPartition(id))));
     return lists.flat();
+  }
+
+  async weekCounts(unitIds: string[], week: string): Promise<{ reported: number; closed: number }> {
+    const count = async (pk: string) => (await listPartition(this.client, pk)).length;
+    const [reported, closed] = await Promise.all(
+      (['reported', 'closed'] as const).map(async (what) =>
+        (await Promise.all(unitIds.map((id) => count(weekPartition(what, id, week))))).reduce(
+          (a, b) => a + b,
+          0,
+        ),
+      ),
+    );
+    return { reported, closed };
   }
 
   byReporter(personId: string): Promise<IndexRow[]> {

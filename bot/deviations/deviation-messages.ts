@@ -51,7 +51,18 @@ export function afterReport(
 ): Message[] {
   const messages = [syncMessage(d, now)];
   if (leaderId) messages.push(handlerCardMessage(d, leaderId, 'newForYou', now));
-  if (receipt.posted) messages.push(rememberPosted(deviationCard(d.ref), receipt.posted, now));
+  if (receipt.posted) {
+    const card = deviationCard(d.ref);
+    messages.push(rememberPosted(card, receipt.posted, now), {
+      // The receipt takes the form's place in the chat (the invoke answered the presser only).
+      key: 'receipt-in-place',
+      type: 'posted.copy',
+      to: { kind: 'copy', card, copy: receipt.posted },
+      params: {},
+      dueAt: now.toISOString(),
+      mode: 'latest',
+    });
+  }
   if (receipt.send)
     messages.push({
       key: 'receipt:1',
@@ -69,11 +80,11 @@ export function afterChange(
   after: Deviation,
   event: DeviationEvent,
   now: Date,
-  source: { conversationId?: string; activityId?: string } = {},
 ): Message[] {
   const messages = [
     syncMessage(after, now, before.unitId),
-    updateCopies(deviationCard(after.ref), after.rev, now, source),
+    // Every copy, the pressed one too: the invoke answered the presser's screen only.
+    updateCopies(deviationCard(after.ref), after.rev, now),
   ];
   const newHolder =
     (event.kind === 'assign' || event.kind === 'escalate' || event.kind === 'rerouted') &&

@@ -51,6 +51,8 @@ const deviationSchema: z.ZodType<Deviation, z.ZodTypeDef, unknown> = z.object({
   updatedAt: z.string(),
   dueAt: z.string(),
   closedAt: z.string().optional(),
+  handlerSince: z.string().optional(),
+  dpaNotifiedAt: z.string().optional(),
   lastActionId: z.string().optional(),
 });
 

@@ -11,8 +11,9 @@ import {
   type DeviationEvent,
   DEVIATION_KIND,
   DEVIATION_SIGNED_VERBS,
+  SYSTEM_ACTOR,
 } from './deviation';
-import { allowedActions } from './deviation-workflow';
+import { allowedActions, mayRecordDpaNotice } from './deviation-workflow';
 import { assignableLeaders, mayHandle, mayKnowReporter } from './deviation-access';
 import { leaderAbove } from '../org/organisation';
 import type { IndexRow } from './ports';
@@ -34,10 +35,12 @@ export interface ViewContext {
   now: Date;
 }
 
-const personName = (org: Organisation, id: string | undefined, language: Language) =>
-  (id && org.people.get(id)?.name) || strings(language).history.unknownPerson;
-const unitName = (org: Organisation, id: string) => org.units.get(id)?.name ?? id;
-const categoryName = (categories: Category[], id: string, language: Language) =>
+export const personName = (org: Organisation, id: string | undefined, language: Language) =>
+  id === SYSTEM_ACTOR
+    ? strings(language).history.system
+    : (id && org.people.get(id)?.name) || strings(language).history.unknownPerson;
+export const unitName = (org: Organisation, id: string) => org.units.get(id)?.name ?? id;
+export const categoryName = (categories: Category[], id: string, language: Language) =>
   categories.find((c) => c.id === id)?.[language] ?? id;
 
 export function reportFormData(
@@ -111,7 +114,7 @@ export function receiptData(
 }
 
 /** One signature per button: a signature is bound to its record, revision and verb. */
-function signaturesFor(d: Deviation, signer: CardSigner): Record<string, string> {
+export function signaturesFor(d: Deviation, signer: CardSigner): Record<string, string> {
   return signer.signAll(DEVIATION_KIND, d.ref, d.rev, DEVIATION_SIGNED_VERBS);
 }
 
@@ -155,6 +158,9 @@ export function handlerData(
     ...(d.assigneeId
       ? [{ title: t.handler.assignee, value: personName(org, d.assigneeId, language) }]
       : []),
+    ...(d.dpaNotifiedAt
+      ? [{ title: t.handler.dpaNotified, value: formatDateTime(d.dpaNotifiedAt, language) }]
+      : []),
     isOpen(d)
       ? {
           title: t.handler.due,
@@ -190,7 +196,7 @@ export function handlerData(
     notice: options.notice ?? '',
     noticeColor: options.noticeColor ?? 'Attention',
     privacyWarning:
-      privacyDeadline && d.status !== 'lukket' && d.status !== 'avvist'
+      privacyDeadline && isOpen(d) && !d.dpaNotifiedAt
         ? fill(t.handler.privacyWarning, {
             deadline: formatDateTime(privacyDeadline.toISOString(), language),
           })
@@ -221,6 +227,7 @@ export function handlerData(
       close: allowed.has('close'),
       reject: allowed.has('reject'),
       escalate: allowed.has('escalate') && Boolean(escalateTo),
+      notifyDpa: canHandle && mayRecordDpaNotice(d),
     },
     assignees,
     escalateText: escalateTo ? fill(t.handler.escalateConfirm, { name: escalateTo.name }) : '',

@@ -1,9 +1,11 @@
-import type {
-  Deviation,
-  DeviationAction,
-  DeviationActionKind,
-  DeviationEvent,
-  DeviationStatus,
+import {
+  isOpen,
+  PRIVACY_CATEGORY_ID,
+  type Deviation,
+  type DeviationAction,
+  type DeviationActionKind,
+  type DeviationEvent,
+  type DeviationStatus,
 } from './deviation';
 
 /**
@@ -11,7 +13,10 @@ import type {
  * or avvist. Pure: callers pass the clock and the actor; authorisation is checked elsewhere.
  */
 
-const ALLOWED: Record<DeviationActionKind, ReadonlySet<DeviationStatus>> = {
+/** Actions that move the case through its statuses; recording the Datatilsynet notice does not. */
+export type StatusAction = Exclude<DeviationActionKind, 'notifyDpa'>;
+
+const ALLOWED: Record<StatusAction, ReadonlySet<DeviationStatus>> = {
   take: new Set(['registrert']),
   assign: new Set(['registrert', 'under_behandling', 'tiltak_iverksatt']),
   measure: new Set(['under_behandling', 'tiltak_iverksatt']),
@@ -21,7 +26,12 @@ const ALLOWED: Record<DeviationActionKind, ReadonlySet<DeviationStatus>> = {
 };
 
 export function allowedActions(status: DeviationStatus): DeviationActionKind[] {
-  return (Object.keys(ALLOWED) as DeviationActionKind[]).filter((k) => ALLOWED[k].has(status));
+  return (Object.keys(ALLOWED) as StatusAction[]).filter((k) => ALLOWED[k].has(status));
+}
+
+/** A possible personal-data breach, still open, whose notice to Datatilsynet is not recorded. */
+export function mayRecordDpaNotice(d: Deviation): boolean {
+  return isOpen(d) && d.categoryId === PRIVACY_CATEGORY_ID && !d.dpaNotifiedAt;
 }
 
 export type WorkflowRefusal =
@@ -40,7 +50,11 @@ export function applyDeviationAction(
   now: Date,
   actionId?: string,
 ): WorkflowResult {
-  if (!ALLOWED[action.kind].has(current.status)) {
+  const allowed =
+    action.kind === 'notifyDpa'
+      ? mayRecordDpaNotice(current)
+      : ALLOWED[action.kind].has(current.status);
+  if (!allowed) {
     return {
       ok: false,
       refusal: { code: 'invalid_transition', status: current.status, action: action.kind },
@@ -59,6 +73,7 @@ export function applyDeviationAction(
   switch (action.kind) {
     case 'take':
       next.status = 'under_behandling';
+      if (current.handlerId !== actorId) next.handlerSince = at;
       next.handlerId = actorId;
       next.assigneeId = undefined;
       break;
@@ -102,9 +117,13 @@ export function applyDeviationAction(
     case 'escalate':
       if (action.toId === current.handlerId) return { ok: false, refusal: { code: 'same_person' } };
       next.handlerId = action.toId;
+      next.handlerSince = at;
       next.assigneeId = undefined;
       next.escalations = current.escalations + 1;
       targetId = action.toId;
+      break;
+    case 'notifyDpa':
+      next.dpaNotifiedAt = at;
       break;
   }
 

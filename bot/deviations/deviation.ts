@@ -62,6 +62,10 @@ export interface Deviation extends VersionedRecord {
   updatedAt: string;
   dueAt: string;
   closedAt?: string;
+  /** Since when the present responsible leader has had it (the clock for "not taken" nudges). */
+  handlerSince?: string;
+  /** When the handler recorded that Datatilsynet was notified (GDPR art. 33), if they did. */
+  dpaNotifiedAt?: string;
 }
 
 export const DEVIATION_ACTION_KINDS = [
@@ -71,6 +75,7 @@ export const DEVIATION_ACTION_KINDS = [
   'close',
   'reject',
   'escalate',
+  'notifyDpa',
 ] as const;
 export type DeviationActionKind = (typeof DEVIATION_ACTION_KINDS)[number];
 
@@ -78,7 +83,11 @@ export type DeviationActionKind = (typeof DEVIATION_ACTION_KINDS)[number];
 export const DEVIATION_KIND = 'deviation';
 export const DEVIATION_ACTION_VERBS = DEVIATION_ACTION_KINDS.map((k) => `deviation.${k}`);
 /** Every verb a deviation card carries a signature for (actions and the Universal Actions refresh). */
-export const DEVIATION_SIGNED_VERBS = [...DEVIATION_ACTION_VERBS, 'deviation.refresh'];
+export const DEVIATION_SIGNED_VERBS = [
+  ...DEVIATION_ACTION_VERBS,
+  'deviation.refresh',
+  'deviation.show',
+];
 
 export type DeviationAction =
   | { kind: 'take' }
@@ -86,7 +95,8 @@ export type DeviationAction =
   | { kind: 'measure'; text: string; dueDate: string }
   | { kind: 'close'; cause: string; measures: string }
   | { kind: 'reject'; reason: string }
-  | { kind: 'escalate'; toId: string };
+  | { kind: 'escalate'; toId: string }
+  | { kind: 'notifyDpa' };
 
 /** The bot's own actions (re-routing, escalation when not handled in time) in the audit trail. */
 export const SYSTEM_ACTOR = 'system';

@@ -4,7 +4,9 @@ import type { FormClaims, RecordPort } from '../kernel/records';
 import type { Message } from '../messaging/outbox';
 import type { Outbox } from '../messaging/outbox';
 import type { PostedCards } from '../messaging/posted-cards';
-import type { OrgDirectory } from '../org/organisation';
+import type { Organisation, OrgDirectory } from '../org/organisation';
+import type { Timer } from '../scheduling/scheduler';
+import type { NudgeSettings } from './deviation-timers';
 import type { Deviation, DeviationEvent } from './deviation';
 
 /**
@@ -40,6 +42,23 @@ export interface DeviationIndex {
   sync(current: Deviation, previousUnitId?: string): Promise<void>;
   openInUnits(unitIds: string[]): Promise<IndexRow[]>;
   byReporter(personId: string): Promise<IndexRow[]>;
+  /** How many were reported and closed in the units during an ISO week (`2026-W51`). */
+  weekCounts(unitIds: string[], week: string): Promise<{ reported: number; closed: number }>;
+}
+
+/** The scheduler's timers, as the deviation feature sets them (after every change). */
+export interface DeviationTimers {
+  set(timers: Timer[]): Promise<void>;
+}
+
+/** Channels that follow a unit (team-channel subscriptions). */
+export interface ChannelFollowers {
+  followersOf(
+    topic: string,
+    unitId: string,
+    org: Organisation,
+  ): Promise<{ teamId: string; channelId: string }[]>;
+  forTopic(topic: string): Promise<{ teamId: string; channelId: string; unitId: string }[]>;
 }
 
 export interface DeviationDeps {
@@ -55,4 +74,8 @@ export interface DeviationDeps {
   outbox: Outbox;
   signer: CardSigner;
   clock: Clock;
+  timers: DeviationTimers;
+  nudges: NudgeSettings;
+  /** Absent until channel subscriptions are configured: then no channel hears anything. */
+  channels?: ChannelFollowers;
 }

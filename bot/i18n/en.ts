@@ -127,9 +127,12 @@ export const en: Strings = {
     rejectReasonInput: 'Why is this not a deviation? *',
     escalate: 'Escalate to the level above',
     escalateConfirm: 'The case goes to {name}.',
+    notifyDpa: 'Datatilsynet notified',
+    dpaNotified: 'Datatilsynet notified',
     confirm: 'Confirm',
   },
   actions: {
+    notifyDpa: 'Notice to Datatilsynet recorded',
     reported: 'Reported',
     take: 'Taken over',
     assign: 'Assigned',
@@ -150,6 +153,47 @@ export const en: Strings = {
     title: 'Your report has a new handler',
     text: '{ref} is now handled by {name}.',
   },
+  nudges: {
+    open: 'Open the case',
+    take: 'Take responsibility',
+    notifyDpa: 'Datatilsynet notified',
+    notTakenTitle: 'Reminder: {ref} is waiting for you',
+    notTakenText:
+      'It was reported {since} and has not been taken yet. Without handling it moves to the level above after {days} working days.',
+    overdueTitle: 'The deadline for {ref} has passed',
+    overdueText: 'The handling deadline was {due}. The case is still open.',
+    measureDueTitle: 'A measure is due today ({ref})',
+    measureOverdueTitle: 'A measure is past its deadline ({ref})',
+    measureText: 'The measure “{measure}” was due {due}.',
+    privacyTitle: '{hours} hours since a possible personal data breach ({ref})',
+    privacyText:
+      'Datatilsynet must be notified within 72 hours, that is by {deadline}, if the breach is to be reported. Press “Datatilsynet notified” when it is done.',
+    escalatedAwayTitle: '{ref} has moved to the level above',
+    escalatedAwayText: 'It is now with {name} because it was not handled in time.',
+    channelEscalatedTitle: 'A deviation has moved to the level above',
+    channelEscalatedText:
+      '{ref} in {unit} was not handled in time and has moved to the level above. Open deviations in {unit}: {open}. The content is shown only in the personal chat with Internkontroll.',
+    digestTitle: 'Deviations, week {week}',
+    digestTitleUnit: 'Deviations in {unit}, week {week}',
+    digestIntro:
+      'Figures for what you lead. The cases themselves are shown only in the personal chat.',
+    digestNew: 'New last week',
+    digestOpen: 'Open now',
+    digestOverdue: 'Past the deadline',
+    digestClosed: 'Closed last week',
+    digestOpenLabel: 'Open deviations',
+    digestChannelHint:
+      'Write “open deviations” to Internkontroll in the personal chat to see the cases.',
+    chatLabel: 'Open the chat with Internkontroll',
+    facts: {
+      ref: 'Reference',
+      category: 'Category',
+      unit: 'Unit',
+      status: 'Status',
+      reported: 'Reported',
+      due: 'Due',
+    },
+  },
   lists: {
     mineTitle: 'My deviations',
     openTitle: 'Open deviations in what you lead',
@@ -168,6 +212,7 @@ export const en: Strings = {
     you: 'you',
     youSubject: 'You',
     unknownPerson: 'unknown person',
+    system: 'Internkontroll (automatic)',
   },
   refusals: {
     not_found: 'Could not find {ref}.',
@@ -196,5 +241,58 @@ export const en: Strings = {
   errors: {
     generic:
       'Sorry, something went wrong on our side. Nothing you wrote is lost: try again in a moment.',
+  },
+  channels: {
+    personalOnly:
+      'Subscriptions are for channels in a team. Write the command in the channel that should follow the unit, and mention me: "@Internkontroll subscribe deviations Sentrum barnehage".',
+    usage:
+      'Write "subscribe deviations" and, if you like, the name of the unit, for example "subscribe deviations Sentrum barnehage".',
+    topics: { avvik: 'deviations', arshjul: 'the annual cycle' },
+    topicTitles: { avvik: 'Deviations', arshjul: 'Annual cycle' },
+    receives: {
+      avvik:
+        'Every week this channel gets a digest of deviations in {unit} and every unit below it: how many are new, open, overdue and closed. It also gets a short notice when a case there is escalated to the level above. What the cases are about and who reported them is never shown here.',
+      arshjul:
+        'This channel gets reminders from the annual cycle for {unit} and every unit below it.',
+    },
+    pickerTitle: 'Subscribe this channel to {topic}',
+    pickerIntro:
+      'Choose the unit this channel should follow. The subscription also covers the units below it.',
+    unitLabel: 'Unit',
+    unitPlaceholder: 'Choose a unit',
+    chooseRequired: 'Choose one of the options in the list.',
+    subscribeButton: 'Subscribe',
+    noMatch: 'Found no unit called "{name}". Choose from the list.',
+    ambiguous: 'Several units match "{name}". Choose from the list.',
+    notLeader:
+      'Only leaders can subscribe a channel to deviations. You lead no unit in the organisation, so nothing has changed.',
+    outsideLine:
+      'You can subscribe to the units you lead and the units below them. {unit} is not one of them, so nothing has changed.',
+    unknownUnit: 'That unit is no longer in the organisation. Choose from the list.',
+    subscribedTitle: 'This channel now follows {topic} for {unit}',
+    alreadyTitle: 'This channel already follows {topic} for {unit}',
+    covers: 'Covers',
+    coversBelow: '{unit} and {count} units below',
+    subscribedBy: 'Subscribed by',
+    since: 'Since',
+    endHint: 'Write "unsubscribe {unit}" to end it.',
+    listTitle: 'Subscriptions in this channel',
+    listEmpty: 'This channel has no subscriptions. Write "subscribe deviations" to start one.',
+    listDetail: '{topic} · subscribed by {name}, {at}',
+    listHint: 'Write "unsubscribe" to end one of them.',
+    endTitle: 'End a subscription',
+    endIntro: 'Choose the subscription this channel should stop following.',
+    subscriptionLabel: 'Subscription',
+    endButton: 'End',
+    endedTitle: 'Subscription ended',
+    ended: 'This channel no longer follows {unit} ({topic}).',
+    notSubscribed:
+      'This channel has no subscription for "{name}". Write "subscriptions" to see what it follows.',
+    nothingToEnd: 'This channel has no subscriptions to end.',
+    notAllowedEnd:
+      'Only the leader of {unit} or a leader above it in the line can end this subscription. Nothing has changed.',
+    noneYouMayEnd:
+      'You lead none of the units this channel follows, so you cannot end its subscriptions. Nothing has changed.',
+    unknownPerson: 'unknown person',
   },
 };

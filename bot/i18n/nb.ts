@@ -126,9 +126,12 @@ export const nb = {
     rejectReasonInput: 'Hvorfor er dette ikke et avvik? *',
     escalate: 'Løft til nivået over',
     escalateConfirm: 'Saken sendes til {name}.',
+    notifyDpa: 'Meldt til Datatilsynet',
+    dpaNotified: 'Meldt til Datatilsynet',
     confirm: 'Bekreft',
   },
   actions: {
+    notifyDpa: 'Melding til Datatilsynet registrert',
     reported: 'Meldt',
     take: 'Tatt ansvar',
     assign: 'Tildelt',
@@ -149,6 +152,45 @@ export const nb = {
     title: 'Saken din har fått ny behandler',
     text: '{ref} behandles nå av {name}.',
   },
+  nudges: {
+    open: 'Åpne saken',
+    take: 'Ta ansvar',
+    notifyDpa: 'Meldt til Datatilsynet',
+    notTakenTitle: 'Påminnelse: {ref} venter på deg',
+    notTakenText:
+      'Saken ble meldt {since} og er ikke tatt ennå. Uten behandling løftes den til nivået over etter {days} arbeidsdager.',
+    overdueTitle: 'Fristen for {ref} er passert',
+    overdueText: 'Fristen for behandling var {due}. Saken er fortsatt åpen.',
+    measureDueTitle: 'Tiltak har frist i dag ({ref})',
+    measureOverdueTitle: 'Fristen for et tiltak er passert ({ref})',
+    measureText: 'Tiltaket «{measure}» hadde frist {due}.',
+    privacyTitle: '{hours} timer siden et mulig brudd på personopplysningssikkerheten ({ref})',
+    privacyText:
+      'Datatilsynet skal varsles innen 72 timer, det vil si innen {deadline}, om bruddet må meldes. Trykk «Meldt til Datatilsynet» når det er gjort.',
+    escalatedAwayTitle: '{ref} er løftet til nivået over',
+    escalatedAwayText: 'Saken er nå hos {name} fordi den ikke ble behandlet innen fristen.',
+    channelEscalatedTitle: 'Et avvik er løftet til nivået over',
+    channelEscalatedText:
+      '{ref} i {unit} ble ikke behandlet innen fristen og er løftet til nivået over. Åpne avvik i {unit}: {open}. Innholdet ses bare i personlig chat med Internkontroll.',
+    digestTitle: 'Avvik, uke {week}',
+    digestTitleUnit: 'Avvik i {unit}, uke {week}',
+    digestIntro: 'Tall for det du leder. Innholdet i sakene vises bare i personlig chat.',
+    digestNew: 'Nye forrige uke',
+    digestOpen: 'Åpne nå',
+    digestOverdue: 'Over fristen',
+    digestClosed: 'Lukket forrige uke',
+    digestOpenLabel: 'Åpne avvik',
+    digestChannelHint: 'Skriv «åpne avvik» til Internkontroll i personlig chat for å se sakene.',
+    chatLabel: 'Åpne chatten med Internkontroll',
+    facts: {
+      ref: 'Referanse',
+      category: 'Kategori',
+      unit: 'Enhet',
+      status: 'Status',
+      reported: 'Meldt',
+      due: 'Frist',
+    },
+  },
   lists: {
     mineTitle: 'Mine avvik',
     openTitle: 'Åpne avvik i det du leder',
@@ -167,6 +209,7 @@ export const nb = {
     you: 'deg',
     youSubject: 'Du',
     unknownPerson: 'ukjent person',
+    system: 'Internkontroll (automatisk)',
   },
   refusals: {
     not_found: 'Fant ikke {ref}.',
@@ -194,6 +237,57 @@ export const nb = {
   errors: {
     generic:
       'Beklager, noe gikk galt hos oss. Ingenting av det du skrev er tapt: prøv igjen om litt.',
+  },
+  channels: {
+    personalOnly:
+      'Abonnementer gjelder kanaler i et team. Skriv kommandoen i kanalen som skal følge enheten, og nevn meg: «@Internkontroll abonner avvik Sentrum barnehage».',
+    usage:
+      'Skriv «abonner avvik» og gjerne navnet på enheten, for eksempel «abonner avvik Sentrum barnehage».',
+    topics: { avvik: 'avvik', arshjul: 'årshjulet' },
+    topicTitles: { avvik: 'Avvik', arshjul: 'Årshjul' },
+    receives: {
+      avvik:
+        'Hver uke får kanalen en oversikt over avvik i {unit} og enhetene under: hvor mange som er nye, åpne, over fristen og lukket. Kanalen får også en kort melding når en sak der løftes til nivået over. Hva sakene handler om og hvem som meldte dem, vises aldri her.',
+      arshjul: 'Kanalen får påminnelser fra årshjulet for {unit} og enhetene under.',
+    },
+    pickerTitle: 'Abonner kanalen på {topic}',
+    pickerIntro: 'Velg enheten kanalen skal følge. Abonnementet gjelder også enhetene under den.',
+    unitLabel: 'Enhet',
+    unitPlaceholder: 'Velg enhet',
+    chooseRequired: 'Velg et av alternativene i listen.',
+    subscribeButton: 'Abonner',
+    noMatch: 'Fant ingen enhet som heter «{name}». Velg fra listen.',
+    ambiguous: 'Flere enheter passer til «{name}». Velg fra listen.',
+    notLeader:
+      'Bare ledere kan abonnere en kanal på avvik. Du leder ingen enhet i organisasjonen, så ingenting er endret.',
+    outsideLine:
+      'Du kan abonnere på enhetene du leder og enhetene under dem. {unit} er ikke blant dem, så ingenting er endret.',
+    unknownUnit: 'Enheten finnes ikke lenger i organisasjonen. Velg fra listen.',
+    subscribedTitle: 'Kanalen abonnerer nå på {topic} for {unit}',
+    alreadyTitle: 'Kanalen abonnerer allerede på {topic} for {unit}',
+    covers: 'Gjelder',
+    coversBelow: '{unit} og {count} enheter under',
+    subscribedBy: 'Abonnert av',
+    since: 'Siden',
+    endHint: 'Skriv «avslutt abonnement {unit}» for å avslutte.',
+    listTitle: 'Abonnementer i denne kanalen',
+    listEmpty: 'Kanalen har ingen abonnementer. Skriv «abonner avvik» for å starte ett.',
+    listDetail: '{topic} · abonnert av {name}, {at}',
+    listHint: 'Skriv «avslutt abonnement» for å avslutte et av dem.',
+    endTitle: 'Avslutt abonnement',
+    endIntro: 'Velg abonnementet kanalen skal slutte å følge.',
+    subscriptionLabel: 'Abonnement',
+    endButton: 'Avslutt',
+    endedTitle: 'Abonnementet er avsluttet',
+    ended: 'Kanalen følger ikke lenger {unit} ({topic}).',
+    notSubscribed:
+      'Kanalen abonnerer ikke på noe for «{name}». Skriv «abonnementer» for å se hva den følger.',
+    nothingToEnd: 'Kanalen har ingen abonnementer å avslutte.',
+    notAllowedEnd:
+      'Bare lederen for {unit} eller en leder over den i linjen kan avslutte dette abonnementet. Ingenting er endret.',
+    noneYouMayEnd:
+      'Du leder ingen av enhetene kanalen abonnerer på, så du kan ikke avslutte abonnementene her. Ingenting er endret.',
+    unknownPerson: 'ukjent person',
   },
 };
 

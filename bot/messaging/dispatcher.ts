@@ -7,13 +7,15 @@ import type { Composer, MessageAddress, StoredMessage } from './outbox';
 export interface RateGate {
   admit(conversationId: string, now: number): { ok: true } | { ok: false; retryAt: number };
   pause(conversationId: string, until: number): void;
+  /** The send admitted at `admittedAt` was answered at `answeredAt`. */
+  answered?(conversationId: string, admittedAt: number, answeredAt: number): void;
   /** Drops what no longer counts, so memory follows the conversations sent to lately. */
   prune?(now: number): void;
 }
 
 /** The outbox as the dispatcher uses it (OutboxStore in store/). */
 export interface DispatchStore {
-  due(now: Date, limit: number): Promise<Hint[]>;
+  due(now: Date, limit: number, from?: Date): Promise<Hint[]>;
   read(address: MessageAddress): Promise<{ message: StoredMessage; etag: string } | undefined>;
   settle(
     address: MessageAddress,
@@ -87,6 +89,10 @@ export class Dispatcher {
   private readonly options: Required<DispatcherOptions>;
   private readonly composers: Map<string, Composer>;
   private readonly waiting = new Map<string, Prepared>();
+  private inFlight = 0;
+  /** Conversations with a send under way: one at a time each, so their windows stay exact. */
+  private readonly busy = new Set<string>();
+  private readonly sentAt: number[] = [];
 
   constructor(
     private readonly deps: {
@@ -114,16 +120,32 @@ export class Dispatcher {
     return this.waiting.size;
   }
 
+  /** For operators (`npm run outbox -- status`), kept on the lease row. */
+  stats(): { inFlight: number; waiting: number; sentLastHour: number } {
+    const hourAgo = Date.now() - 3_600_000;
+    while (this.sentAt.length > 0 && this.sentAt[0] < hourAgo) this.sentAt.shift();
+    return {
+      inFlight: this.inFlight,
+      waiting: this.waiting.size,
+      sentLastHour: this.sentAt.length,
+    };
+  }
+
   /**
    * Sends everything due at `now` and returns when nothing due is left (or `stop` says so: the
-   * lease was lost, or the process is shutting down).
+   * lease was lost, or the process is shutting down). With `from`, only what is due from then
+   * on (scheduler:tick --at later than now, while a running bot sends what is due now).
    * `now` is the business time (scheduler:tick --at moves it); rate limits use the real clock.
    */
-  async drain(now: Date, stop: () => boolean = () => false): Promise<number> {
+  async drain(
+    now: Date,
+    stop: () => boolean = () => false,
+    options: { from?: Date } = {},
+  ): Promise<number> {
     let settled = 0;
     this.deps.gate.prune?.(Date.now());
     for (;;) {
-      const fresh = (await this.deps.store.due(now, this.options.pageSize)).filter(
+      const fresh = (await this.deps.store.due(now, this.options.pageSize, options.from)).filter(
         (h) => !this.waiting.has(h.rowKey),
       );
       settled += await this.pool(fresh, (hint) => this.take(hint, now));
@@ -194,13 +216,26 @@ export class Dispatcher {
 
   /** Sends a prepared message if its conversation may receive now; else it waits in memory. */
   private async attempt(p: Prepared, now: Date): Promise<number> {
-    const gate = this.deps.gate.admit(p.target.conversationId, Date.now());
+    const conversation = p.target.conversationId;
+    if (this.busy.has(conversation)) {
+      this.waiting.set(p.hint.rowKey, { ...p, retryAt: Date.now() + 10 });
+      return 0;
+    }
+    const admittedAt = Date.now();
+    const gate = this.deps.gate.admit(conversation, admittedAt);
     if (!gate.ok) {
       this.waiting.set(p.hint.rowKey, { ...p, retryAt: gate.retryAt });
       return 0;
     }
     this.waiting.delete(p.hint.rowKey);
-    const outcome = await this.deps.notifier.send(p.message, p.target, p.card);
+    this.inFlight++;
+    this.busy.add(conversation);
+    const outcome = await this.deps.notifier.send(p.message, p.target, p.card).finally(() => {
+      this.inFlight--;
+      this.busy.delete(conversation);
+      this.deps.gate.answered?.(conversation, admittedAt, Date.now());
+    });
+    if (outcome.kind === 'sent') this.sentAt.push(Date.now());
     switch (outcome.kind) {
       case 'sent':
         return this.settle(p.hint, p.etag, p.message, 'sent');

@@ -74,8 +74,11 @@ export interface Composer {
 
 /** The outbox for messages that belong to no record (nudges, digests, channel notices). */
 export interface Outbox {
-  /** Stores messages; a 'once' message whose key is stored already is left as it is. */
-  enqueue(messages: Message[]): Promise<void>;
+  /**
+   * Stores messages; a 'once' message whose key is stored already is left as it is. Returns
+   * the keys that were new (deciding the same nudge twice stores it once).
+   */
+  enqueue(messages: Message[]): Promise<string[]>;
 }
 
 /** A message for a person, due now unless said otherwise. */

@@ -60,6 +60,14 @@ class SendLog {
     if (this.times.length > this.cap) this.times.splice(0, this.times.length - this.cap);
   }
 
+  /** Moves one logged time to a later one (a send counted when it was let go, then answered). */
+  restamp(from: number, to: number): void {
+    const at = this.times.lastIndexOf(from);
+    if (at === -1) return;
+    this.times.splice(at, 1);
+    this.times.splice(this.firstAfter(to), 0, to);
+  }
+
   /** Drops the sends at or before `cutoff` (they count in no window that reaches past it). */
   trim(cutoff: number): void {
     const first = this.firstAfter(cutoff);
@@ -164,6 +172,17 @@ export class SendLimiter {
         earliest = Math.max(earliest, state.log.earliest(limit, at));
     }
     return earliest;
+  }
+
+  /**
+   * The send admitted at `admittedAt` was answered at `answeredAt`: count it from then. Teams
+   * counts a message when it arrives, which can be later than when we let it go; counting the
+   * answer time (with one send at a time per conversation) keeps every window honest.
+   */
+  answered(conversationId: string, admittedAt: number, answeredAt: number): void {
+    const to = this.tick(answeredAt);
+    this.conversations.get(conversationId)?.log.restamp(admittedAt, to);
+    this.globalLog.restamp(admittedAt, to);
   }
 
   /**

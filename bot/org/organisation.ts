@@ -10,6 +10,8 @@ export const ROLES = [
   'stabsleder',
   'leder',
   'ansatt',
+  /** Data protection officer (GDPR art. 37): hears of possible personal-data breaches. */
+  'personvernombud',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -40,8 +42,10 @@ export interface Organisation {
   units: ReadonlyMap<string, Unit>;
 }
 
-/** Every role but 'ansatt' leads or stands in the line above others. */
-const LEADER_ROLES: ReadonlySet<Role> = new Set<Role>(ROLES.filter((r) => r !== 'ansatt'));
+/** Every role but 'ansatt' and 'personvernombud' leads or stands in the line above others. */
+const LEADER_ROLES: ReadonlySet<Role> = new Set<Role>(
+  ROLES.filter((r) => r !== 'ansatt' && r !== 'personvernombud'),
+);
 
 export function isLeaderRole(role: Role): boolean {
   return LEADER_ROLES.has(role);
@@ -117,6 +121,11 @@ export function leadersInUnit(org: Organisation, unitId: string): Person[] {
   const leader = unit?.leaderId ? org.people.get(unit.leaderId) : undefined;
   if (leader && !members.some((m) => m.id === leader.id)) members.unshift(leader);
   return members;
+}
+
+/** People with a role, e.g. the personvernombud who hears of possible personal-data breaches. */
+export function peopleWithRole(org: Organisation, role: Role): Person[] {
+  return [...org.people.values()].filter((p) => p.role === role);
 }
 
 /** Is `personId` the leader of the unit or of a unit above it? */

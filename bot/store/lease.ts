@@ -25,10 +25,10 @@ export class TableLease {
     return this.tables.client('Outbox');
   }
 
-  /** Takes or renews the lease; true while this instance holds it. */
-  async acquire(now = Date.now()): Promise<boolean> {
+  /** Takes or renews the lease; true while this instance holds it. `stats` are for operators. */
+  async acquire(now = Date.now(), stats: Record<string, number> = {}): Promise<boolean> {
     const row = { partitionKey: 'lease', rowKey: this.name };
-    const claim = { ...row, holder: this.holder, expiresAt: now + this.ttlMs };
+    const claim = { ...row, ...stats, holder: this.holder, expiresAt: now + this.ttlMs };
     try {
       const current = await getEntityOrUndefined<{ holder: string; expiresAt: number }>(
         this.client,
@@ -60,12 +60,17 @@ export class TableLease {
   }
 
   /** Who holds it now, for operators. */
-  async current(): Promise<{ holder: string; expiresAt: number } | undefined> {
-    const e = await getEntityOrUndefined<{ holder: string; expiresAt: number }>(
-      this.client,
-      'lease',
-      this.name,
-    );
-    return e ? { holder: e.holder, expiresAt: Number(e.expiresAt) } : undefined;
+  async current(): Promise<
+    { holder: string; expiresAt: number; inFlight: number; sentLastHour: number } | undefined
+  > {
+    const e = await getEntityOrUndefined<Record<string, unknown>>(this.client, 'lease', this.name);
+    return e
+      ? {
+          holder: String(e.holder),
+          expiresAt: Number(e.expiresAt),
+          inFlight: Number(e.inFlight ?? 0),
+          sentLastHour: Number(e.sentLastHour ?? 0),
+        }
+      : undefined;
   }
 }

@@ -159,25 +159,28 @@ export class OutboxStore implements Outbox {
       await this.client.submitTransaction(actions.slice(i, i + 100));
   }
 
-  async enqueue(messages: Message[]): Promise<void> {
+  async enqueue(messages: Message[]): Promise<string[]> {
     const addressed = messages.map((m) => ({ message: m, address: this.standaloneAddress(m.key) }));
     await this.writeHints(addressed.map((a) => ({ dueAt: a.message.dueAt, address: a.address })));
-    await Promise.all(
+    const stored = await Promise.all(
       addressed.map(({ message, address }) => this.store(this.client, message, address)),
     );
     if (messages.length > 0) this.written();
+    return messages.filter((_, i) => stored[i]).map((m) => m.key);
   }
 
   /** Stores one message: a 'once' message that exists stays; a 'latest' one is queued again. */
   private async store(client: TableClient, message: Message, address: MessageAddress) {
     try {
       await client.createEntity(messageEntity(message, address));
+      return true;
     } catch (err) {
       if (!isConflict(err)) throw err;
-      if (message.mode !== 'latest') return;
+      if (message.mode !== 'latest') return false;
       const current = await this.read(address);
       const version = (current?.message.version ?? 0) + 1;
       await client.upsertEntity(messageEntity(message, address, version), 'Replace');
+      return true;
     }
   }
 
@@ -186,9 +189,12 @@ export class OutboxStore implements Outbox {
     return { table: 'Outbox', partition: `msg_${shard}`, row: safeKey(key) };
   }
 
-  /** Hints due at `now`, oldest first: reads only due hints. */
-  async due(now: Date, limit: number): Promise<Hint[]> {
-    const filter = odata`PartitionKey eq 'due' and RowKey lt ${`${now.toISOString()}}`}`;
+  /** Hints due at `now` (and not before `from`), oldest first: reads only those hints. */
+  async due(now: Date, limit: number, from?: Date): Promise<Hint[]> {
+    const upTo = `${now.toISOString()}}`;
+    const filter = from
+      ? odata`PartitionKey eq 'due' and RowKey ge ${from.toISOString()} and RowKey lt ${upTo}`
+      : odata`PartitionKey eq 'due' and RowKey lt ${upTo}`;
     const hints: Hint[] = [];
     const pages = this.client
       .listEntities({ queryOptions: { filter, select: ['RowKey'] } })

@@ -27,7 +27,9 @@ export const TABLE_NAMES = [
   'Claims',
   'PostedCards',
   'Outbox',
+  'Schedule',
   'Conversations',
+  'Subscriptions',
   'BotState',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
@@ -40,10 +42,136 @@ export interface Tables {
   ping(): Promise<boolean>;
 }
 
-export function openTables(location: TablesLocation, prefix: string): Tables {
+/** One HTTP request to the table service, as `openTables`' `onOperation` hook sees it. */
+export interface StorageOperation {
+  /** The logical table (`Deviations`, …) of a TableClient; `Tables` for the service client. */
+  table: string;
+  /** The HTTP method sent: GET, POST, PUT, PATCH, MERGE, DELETE. */
+  method: string;
+  kind: StorageOperationKind;
+  /** For a batch: how many entity operations it carries (it is still one round trip). */
+  entities?: number;
+}
+
+/**
+ * read: GET of one entity by its keys · query: GET with $filter or a listing (each page is
+ * one) · insert: POST of an entity · update: PUT/PATCH/MERGE with If-Match (etag or '*') ·
+ * upsert: PUT/PATCH/MERGE without If-Match · delete: DELETE of an entity · batch: POST
+ * $batch, an entity-group transaction (one operation) · createTable / deleteTable.
+ */
+export type StorageOperationKind =
+  | 'read'
+  | 'query'
+  | 'insert'
+  | 'update'
+  | 'upsert'
+  | 'delete'
+  | 'batch'
+  | 'createTable'
+  | 'deleteTable'
+  | 'other';
+
+/** How a request ended: the HTTP status, or none when no response came (network error). */
+export interface StorageOutcome {
+  status?: number;
+}
+
+export interface OpenTablesOptions {
+  /**
+   * Called once per HTTP request sent to the table service (each retry counts), before it is
+   * sent, in the caller's async context. It may return a function, called with the outcome
+   * once the response is in. For benchmarks and diagnostics; off by default.
+   */
+  onOperation?: (op: StorageOperation) => void | ((outcome: StorageOutcome) => void);
+}
+
+type PipelinePolicy = Parameters<TableClient['pipeline']['addPolicy']>[0];
+type PipelineRequest = Parameters<PipelinePolicy['sendRequest']>[0];
+
+/** What kind of table operation an HTTP request to the table service is. */
+export function classifyTableRequest(request: PipelineRequest): StorageOperationKind {
+  // Cosmos tunnels MERGE through POST (cosmosPatchPolicy).
+  const method = (request.headers.get('X-HTTP-Method') ?? request.method).toUpperCase();
+  const segments = new URL(request.url).pathname.split('/').filter(Boolean);
+  const last = decodeURIComponent(segments[segments.length - 1] ?? '');
+  if (last === '$batch') return method === 'POST' ? 'batch' : 'other';
+  if (/^Tables(\(.*\))?$/.test(last)) {
+    if (method === 'POST') return 'createTable';
+    if (method === 'DELETE') return 'deleteTable';
+    return method === 'GET' ? 'query' : 'other';
+  }
+  const keyed = /\(\s*PartitionKey\s*=/.test(last);
+  switch (method) {
+    case 'GET':
+      return keyed ? 'read' : 'query';
+    case 'POST':
+      return 'insert';
+    case 'PUT':
+    case 'PATCH':
+    case 'MERGE':
+      return request.headers.has('If-Match') ? 'update' : 'upsert';
+    case 'DELETE':
+      return 'delete';
+    default:
+      return 'other';
+  }
+}
+
+function operationPolicy(
+  table: string,
+  onOperation: NonNullable<OpenTablesOptions['onOperation']>,
+): PipelinePolicy {
+  // A hook must never change what the store does: its errors are swallowed.
+  const safely = (fn: () => void) => {
+    try {
+      fn();
+    } catch {
+      /* ignored */
+    }
+  };
+  return {
+    name: 'storageOperationHook',
+    async sendRequest(request, next) {
+      let report: void | ((outcome: StorageOutcome) => void);
+      try {
+        const kind = classifyTableRequest(request);
+        const op: StorageOperation = { table, method: request.method, kind };
+        // Each entity operation of a batch is one application/http part of its body.
+        if (kind === 'batch' && typeof request.body === 'string')
+          op.entities = request.body.match(/application\/http\b/g)?.length ?? 0;
+        report = onOperation(op);
+      } catch {
+        report = undefined;
+      }
+      if (typeof report !== 'function') return next(request);
+      try {
+        const response = await next(request);
+        safely(() => report({ status: response.status }));
+        return response;
+      } catch (err) {
+        safely(() => report({ status: (err as { statusCode?: number }).statusCode }));
+        throw err;
+      }
+    },
+  };
+}
+
+export function openTables(
+  location: TablesLocation,
+  prefix: string,
+  options: OpenTablesOptions = {},
+): Tables {
   const clients = new Map<TableName, TableClient>();
   const fullName = (name: TableName) => `${prefix}${name}`;
-  const make = (name: TableName): TableClient => {
+  const { onOperation } = options;
+  // After the retry policy, so that every attempt sent is counted.
+  const observe = <C extends { pipeline: TableClient['pipeline'] }>(client: C, table: string) => {
+    if (onOperation)
+      client.pipeline.addPolicy(operationPolicy(table, onOperation), { afterPhase: 'Retry' });
+    return client;
+  };
+  const make = (name: TableName): TableClient => observe(create(name), name);
+  const create = (name: TableName): TableClient => {
     switch (location.kind) {
       case 'connectionString':
         return TableClient.fromConnectionString(location.connectionString, fullName(name), {
@@ -62,7 +190,8 @@ export function openTables(location: TablesLocation, prefix: string): Tables {
         );
     }
   };
-  const service = (): TableServiceClient => {
+  const service = (): TableServiceClient => observe(createService(), 'Tables');
+  const createService = (): TableServiceClient => {
     switch (location.kind) {
       case 'connectionString':
         return TableServiceClient.fromConnectionString(location.connectionString, {

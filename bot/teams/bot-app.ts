@@ -5,6 +5,7 @@ import { log } from '../app/log';
 import { strings } from '../i18n';
 import type { StateStore } from '../store/state-store';
 import type { Features } from './features';
+import { registerChannels } from './routes/channels';
 import { registerCommands, registerFallback } from './routes/commands';
 import { registerCardActions, registerUnknownActions } from './routes/card-actions';
 import { registerDeviationCards } from './routes/deviation-cards';
@@ -63,6 +64,8 @@ function buildApplication(
 
   registerInstall(app, features);
   registerCommands(app, features);
+  // Before registerUnknownActions (a catch-all verb) and registerFallback (any message).
+  registerChannels(app, features);
   registerDeviationCards(app, features);
   registerCardActions(app, features);
   registerUnknownActions(app);

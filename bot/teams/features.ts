@@ -1,3 +1,4 @@
+import type { SubscriptionService } from '../channels/subscription-service';
 import type { DeviationService } from '../deviations/deviation-service';
 import type { Actor } from '../kernel/actor';
 import type { ActionSource } from '../kernel/card-action';
@@ -18,6 +19,8 @@ export interface CardActions {
 /** What the Teams edge calls into: the feature services, free of any SDK type. */
 export interface Features {
   deviations: DeviationService;
+  /** Team-channel subscriptions (bot/channels); routed in routes/channels.ts. */
+  channels: SubscriptionService;
   conversations: ConversationStore;
   /** Every feature's card-action pipeline (deviations first); routed in routes/card-actions.ts. */
   cardActions: CardActions[];

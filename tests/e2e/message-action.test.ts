@@ -66,6 +66,7 @@ test("sending the dialog puts the receipt in the reporter's personal chat, not i
   const submit = actionsOf(form).find((a) => a.type === 'Action.Submit');
   expect(submit?.data).toMatchObject({ verb: 'deviation.submit', formId: expect.any(String) });
 
+  await t.settle(); // what earlier tests decided has gone out before we count
   const before = t.connector.sent().length;
   const res = await t.client.submitAction(
     emil,

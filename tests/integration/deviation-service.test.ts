@@ -5,6 +5,7 @@ import { DeviationService } from '../../bot/deviations/deviation-service';
 import { DeviationStore } from '../../bot/deviations/deviation-store';
 import type { DeviationDeps, DeviationRecords } from '../../bot/deviations/ports';
 import { deviationComposers } from '../../bot/deviations/deviation-composers';
+import { DEFAULT_NUDGE_SETTINGS } from '../../bot/deviations/deviation-timers';
 import { OutboxStore } from '../../bot/store/outbox-store';
 import type { Actor } from '../../bot/kernel/actor';
 import { CardSigner } from '../../bot/kernel/card-signing';
@@ -82,6 +83,8 @@ async function serviceOn(tables: Tables) {
     outbox,
     signer: new CardSigner(SIGNING_SECRET),
     clock: { now: () => new Date() },
+    timers: { set: async () => undefined }, // no scheduler in this test
+    nudges: DEFAULT_NUDGE_SETTINGS,
   };
   const service = new DeviationService(deps);
   // The index rows follow a report through the outbox: run those jobs as the dispatcher would.

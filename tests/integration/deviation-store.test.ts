@@ -37,8 +37,16 @@ async function store(d: Deviation, on: DeviationStore = repo): Promise<Deviation
 }
 
 test('create, get and update round-trip every field', async () => {
+  // Every optional field set, so a field the schema forgets is caught here (zod drops it).
   const d = await store(
-    sampleDeviation({ suggestion: 'Klemsikring på dørene.', occurredTime: undefined }),
+    sampleDeviation({
+      suggestion: 'Klemsikring på dørene.',
+      occurredTime: undefined,
+      handlerSince: '2026-11-27T08:00:00.000Z',
+      dpaNotifiedAt: '2026-11-27T09:00:00.000Z',
+      assigneeId: '00000000-0000-0000-0000-0000000000024',
+      lastActionId: 'activity-1',
+    }),
   );
 
   const found = await repo.get(d.ref);

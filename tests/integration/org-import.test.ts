@@ -85,7 +85,7 @@ test('a unit left out of the file is kept unless removal is asked for', async ()
 test('importOrgFile (npm run org:import) imports a valid file', async () => {
   const prefix = uniquePrefix();
   const summary = await importOrgFile(DEMO_ORG_FILE, azurite.location, prefix, false);
-  expect(summary).toMatchObject({ units: 10, people: 18, missingPeople: [], missingUnits: [] });
+  expect(summary).toMatchObject({ units: 10, people: 19, missingPeople: [], missingUnits: [] });
   const org = new OrgStore(openTables(azurite.location, prefix), 0);
   expect((await org.snapshot()).org.people.get(EMIL)?.name).toBe('Emil Vik');
 });

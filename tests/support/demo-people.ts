@@ -20,6 +20,8 @@ export const DEMO_PEOPLE = {
   marte: { id: '7c1a2b3d-0001-4a10-9c01-000000000101', name: 'Marte Solberg' },
   /** Anders Lie, ansatt in heim-skole. */
   anders: { id: '7c1a2b3d-0001-4a10-9c01-000000000402', name: 'Anders Lie' },
+  /** Ida Berge, personvernombud (hears of possible personal-data breaches). */
+  ida: { id: '7c1a2b3d-0001-4a10-9c01-000000000501', name: 'Ida Berge' },
 } as const;
 
 export type DemoPersonKey = keyof typeof DEMO_PEOPLE;
@@ -37,4 +39,5 @@ export const PEOPLE = {
   per: teamsUser('per'),
   lars: teamsUser('lars'),
   emil: teamsUser('emil'),
+  ida: teamsUser('ida'),
 } satisfies Record<string, TeamsUser>;

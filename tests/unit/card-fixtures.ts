@@ -16,7 +16,15 @@ import {
   type HandlerViewOptions,
   type ViewContext,
 } from '../../bot/deviations/deviation-views';
+import { digestData, nudgeData } from '../../bot/deviations/deviation-nudge-views';
 import { validateReport } from '../../bot/deviations/report-form';
+import {
+  endPickerData,
+  subscribedData,
+  subscribePickerData,
+  subscriptionListData,
+} from '../../bot/channels/subscription-views';
+import { subscribableUnits } from '../../bot/channels/subscriptions';
 import { CardSigner } from '../../bot/kernel/card-signing';
 import { renderCard, type Card } from '../../bot/kernel/card-templates';
 import { strings, type Language } from '../../bot/i18n';
@@ -317,6 +325,93 @@ export function scenarios(language: Language): [string, string, Card][] {
       language,
     ),
   ]);
+  const privacyCase = deviation({
+    status: 'under_behandling',
+    rev: 2,
+    categoryId: 'informasjonssikkerhet',
+    measures: closed().measures,
+  });
+  const nudges: [string, Deviation, Parameters<typeof nudgeData>[3]][] = [
+    ['not taken', deviation(), { reason: 'not-taken', viewerId: DEMO.barnehageLeader, days: 5 }],
+    [
+      'overdue',
+      deviation({ dueAt: '2026-11-20T08:00:00.000Z' }),
+      { reason: 'overdue', viewerId: DEMO.barnehageLeader },
+    ],
+    [
+      'measure due',
+      privacyCase,
+      { reason: 'measure-due', viewerId: DEMO.barnehageLeader, measure: 0 },
+    ],
+    [
+      'measure overdue',
+      privacyCase,
+      { reason: 'measure-overdue', viewerId: DEMO.barnehageLeader, measure: 0 },
+    ],
+    [
+      '72-hour clock, handler',
+      privacyCase,
+      { reason: 'privacy', viewerId: DEMO.barnehageLeader, hours: 48 },
+    ],
+    [
+      '72-hour clock, personvernombud',
+      privacyCase,
+      { reason: 'privacy', viewerId: DEMO.personvernombud, hours: 60 },
+    ],
+  ];
+  for (const [what, d, nudge] of nudges)
+    list.push([
+      'deviations/nudge',
+      what,
+      renderCard('deviations/nudge', nudgeData(ctx, d, signer, nudge)),
+    ]);
+  const counts = { reported: 3, open: 7, overdue: 2, closed: 4 };
+  list.push(
+    [
+      'deviations/digest',
+      'to a leader',
+      renderCard('deviations/digest', digestData(language, counts, '2026-W50', { personal: true })),
+    ],
+    [
+      'deviations/digest',
+      'to a channel',
+      renderCard(
+        'deviations/digest',
+        digestData(language, counts, '2026-W50', {
+          unitName: 'Sentrum barnehage',
+          personal: false,
+          chatUrl:
+            'https://teams.microsoft.com/l/chat/0/0?users=28:00000000-0000-0000-0000-000000000000',
+        }),
+      ),
+    ],
+  );
+  const sub = {
+    topic: 'avvik' as const,
+    teamId: 't',
+    channelId: 'c',
+    unitId: 'sentrum-barnehage',
+    subscribedBy: DEMO.barnehageLeader,
+    at: NOW.toISOString(),
+  };
+  const channelCtx = { org, language };
+  list.push(
+    [
+      'channels/picker',
+      'subscribe',
+      renderCard(
+        'channels/picker',
+        subscribePickerData(channelCtx, 'avvik', subscribableUnits(org, DEMO.radmann)),
+      ),
+    ],
+    ['channels/picker', 'end', renderCard('channels/picker', endPickerData(channelCtx, [sub]))],
+    ['channels/list', 'one', renderCard('channels/list', subscriptionListData(channelCtx, [sub]))],
+    [
+      'channels/subscribed',
+      'new',
+      renderCard('channels/subscribed', subscribedData(channelCtx, sub, true)),
+    ],
+  );
   return list;
 }
 

@@ -7,6 +7,7 @@ import type {
 import { STATUSES } from '../../bot/deviations/deviation';
 import {
   allowedActions,
+  type StatusAction,
   applyDeviationAction,
   type WorkflowResult,
 } from '../../bot/deviations/deviation-workflow';
@@ -42,7 +43,7 @@ function deviation(status: DeviationStatus, overrides: Partial<Deviation> = {}):
 }
 
 /** A well-formed action of each kind, so only the status decides whether it is allowed. */
-const VALID_ACTION: Record<DeviationActionKind, DeviationAction> = {
+const VALID_ACTION: Record<StatusAction, DeviationAction> = {
   take: { kind: 'take' },
   assign: { kind: 'assign', assigneeId: OTHER_LEADER },
   measure: { kind: 'measure', text: 'Montere klemsikring', dueDate: '2026-12-15' },
@@ -55,10 +56,10 @@ const VALID_ACTION: Record<DeviationActionKind, DeviationAction> = {
   escalate: { kind: 'escalate', toId: ABOVE },
 };
 
-const ACTIONS: DeviationActionKind[] = ['take', 'assign', 'measure', 'close', 'reject', 'escalate'];
+const ACTIONS: StatusAction[] = ['take', 'assign', 'measure', 'close', 'reject', 'escalate'];
 
 /** The workflow as the domain describes it: written out by hand, not derived from the code. */
-const EXPECTED: Record<DeviationStatus, Record<DeviationActionKind, boolean>> = {
+const EXPECTED: Record<DeviationStatus, Record<StatusAction, boolean>> = {
   registrert: {
     take: true,
     assign: true,
@@ -358,5 +359,41 @@ describe('applyDeviationAction: assign and escalate', () => {
     expect(
       applyDeviationAction(current, { kind: 'escalate', toId: HANDLER }, HANDLER, NOW),
     ).toEqual({ ok: false, refusal: { code: 'same_person' } });
+  });
+});
+
+describe('recording that Datatilsynet was notified (GDPR art. 33)', () => {
+  const privacyCase = (status: DeviationStatus, extra: Partial<Deviation> = {}) =>
+    deviation(status, { categoryId: 'informasjonssikkerhet', ...extra });
+
+  test.each(['registrert', 'under_behandling', 'tiltak_iverksatt'] as const)(
+    'an open privacy case (%s) records the time; the status stays',
+    (status) => {
+      const result = expectOk(
+        applyDeviationAction(privacyCase(status), { kind: 'notifyDpa' }, HANDLER, NOW, 'a'),
+      );
+      expect(result.deviation.dpaNotifiedAt).toBe(NOW.toISOString());
+      expect(result.deviation.status).toBe(status);
+      expect(result.event).toMatchObject({
+        kind: 'notifyDpa',
+        fromStatus: status,
+        toStatus: status,
+      });
+    },
+  );
+
+  test.each([
+    ['another category', deviation('registrert')],
+    ['a closed case', privacyCase('lukket')],
+    ['a rejected case', privacyCase('avvist')],
+    [
+      'a case already recorded',
+      privacyCase('registrert', { dpaNotifiedAt: '2026-11-26T10:00:00.000Z' }),
+    ],
+  ])('refused for %s, nothing changes', (_what, d) => {
+    const before = structuredClone(d);
+    const result = applyDeviationAction(d, { kind: 'notifyDpa' }, HANDLER, NOW, 'a');
+    expect(result.ok).toBe(false);
+    expect(d).toEqual(before);
   });
 });

@@ -14,6 +14,7 @@ export const DEMO = {
   barnehageEmployeeName: DEMO_PEOPLE.emil.name,
   skoleLeader: DEMO_PEOPLE.marte.id,
   skoleEmployee: DEMO_PEOPLE.anders.id,
+  personvernombud: DEMO_PEOPLE.ida.id,
 } as const;
 
 /** Freezes an object graph so that any mutation throws (test files run in strict mode). */

@@ -24,6 +24,9 @@ export function registerCardActions(app: Application<TurnState>, features: Featu
           conversationId: context.activity.conversation.id,
           activityId: context.activity.replyToId,
         });
+        // The presser sees the new card at once; the outbox updates every posted copy (this
+        // one too) after, so the answer never waits for the connector.
+        await answerInvokeWithCard(context, card);
         return adaptive(card);
       }),
     );

@@ -37,8 +37,8 @@ export function registerDeviationCards(app: Application<TurnState>, features: Fe
         return adaptive(result.card);
       }
       saveDraft(state, undefined);
-      // No message to replace (some clients): the receipt is the answer to this invoke alone.
-      if (!receiptId) await answerInvokeWithCard(context, result.card);
+      // The receipt answers the invoke at once; the outbox puts it in the form's message too.
+      await answerInvokeWithCard(context, result.card);
       return adaptive(result.card);
     }),
   );
