@@ -128,3 +128,30 @@ test('Monday 08:00: the weekly digest to each leader with open cases, counts onl
   await at('2026-12-21T08:00:00Z');
   expect(cardsWith(ingrid, 'Avvik, uke 51')).toHaveLength(1);
 });
+
+test('a subscribed team channel hears of an escalation and gets the digest: counts and references, never the case text', async () => {
+  await at('2026-12-21T09:00:00Z'); // Monday 10:00
+  const general = '19:team-heim@thread.tacv2';
+  const subscribed = await t.client.channelMessage(ingrid, 'abonner avvik Sentrum barnehage');
+  expect(subscribed.status).toBe(200);
+  const { ref } = await report(t, emil);
+  await at('2026-12-28T09:30:00Z'); // four working days later (25 Dec is a holiday, then a weekend)
+  const inChannel = () =>
+    t.connector
+      .sent()
+      .filter((a) => a.conversationId === general)
+      .map((a) => JSON.stringify(a.activity));
+  expect((await t.deviations.get(ref))!.record.handlerId).toBe(ingrid.aadObjectId);
+  await at('2026-12-30T09:30:00Z'); // the fifth working day (Tue 29 Dec) has passed
+  expect((await t.deviations.get(ref))!.record.handlerId).toBe(per.aadObjectId);
+  const notices = inChannel().filter((text) => text.includes(ref));
+  expect(notices).toHaveLength(1);
+  expect(notices[0]).toContain('løftet til nivået over');
+  expect(notices[0]).not.toContain('Et barn klemte fingeren');
+  expect(notices[0]).not.toContain('Emil Vik');
+
+  await at('2027-01-04T07:05:00Z'); // Monday 08:05: the digest
+  const digests = inChannel().filter((text) => text.includes('Avvik i Sentrum barnehage, uke 53'));
+  expect(digests).toHaveLength(1);
+  expect(digests[0]).not.toContain('Et barn klemte fingeren');
+});
