@@ -19,6 +19,9 @@ export class BackgroundWork {
   private stopped = false;
   private wake?: () => void;
   private kicked = false;
+  /** When the lease was last taken or renewed, and when the scheduler last ticked (ms). */
+  private heldSince = 0;
+  private tickedAt = 0;
   /** Callers of round() waiting for a round that starts after they asked. */
   private waiters: { resolve: () => void }[] = [];
 
@@ -29,6 +32,8 @@ export class BackgroundWork {
       clock: Clock;
       ticks?: Tick[];
       pollMs?: number;
+      /** How often the scheduler ticks (its timers are due by the minute, not the millisecond). */
+      tickEveryMs?: number;
     },
   ) {}
 
@@ -63,7 +68,7 @@ export class BackgroundWork {
       this.kicked = false;
       const started = this.waiters.splice(0);
       try {
-        if (await this.deps.lease.acquire()) await this.work();
+        if (await this.holdLease()) await this.work(started.length > 0);
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'background work failed; trying again');
       }
@@ -78,15 +83,27 @@ export class BackgroundWork {
     }
   }
 
+  /** Takes the lease, or renews it when a third of its time has passed: not a write every poll. */
+  private async holdLease(): Promise<boolean> {
+    const { lease } = this.deps;
+    if (Date.now() - this.heldSince < lease.ttlMs / 3) return true;
+    const held = await lease.acquire(Date.now(), this.deps.dispatcher.stats());
+    this.heldSince = held ? Date.now() : 0;
+    return held;
+  }
+
   /** One round under the lease, renewing it while the outbox drains. */
-  private async work(): Promise<void> {
+  private async work(asked: boolean): Promise<void> {
     const { lease, dispatcher, clock } = this.deps;
-    for (const job of this.deps.ticks ?? []) await job.tick(clock.now());
+    if (asked || Date.now() - this.tickedAt >= (this.deps.tickEveryMs ?? 15_000)) {
+      this.tickedAt = Date.now();
+      for (const job of this.deps.ticks ?? []) await job.tick(clock.now());
+    }
     let held = true;
     const renew = setInterval(() => {
       lease.acquire(Date.now(), dispatcher.stats()).then(
-        (ok) => (held = ok),
-        () => (held = false),
+        (ok) => ((held = ok), (this.heldSince = ok ? Date.now() : 0)),
+        () => ((held = false), (this.heldSince = 0)),
       );
     }, lease.ttlMs / 3);
     try {

@@ -24,3 +24,12 @@ export function operatorLocation(settings: Settings) {
     process.env.AZURITE_URL ?? 'http://127.0.0.1:10002/devstoreaccount1',
   );
 }
+
+/**
+ * The environment of the local demo (npm start and the operator commands beside it): the
+ * Agents Playground always reports the locale en-US, so without a bot app id the demo is shown
+ * in bokmål unless BOT_LANGUAGE says otherwise.
+ */
+export function localEnvironment(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return !env.BOT_ID && !env.BOT_LANGUAGE ? { ...env, BOT_LANGUAGE: 'nb' } : env;
+}

@@ -1,6 +1,6 @@
 import { composeBot } from './compose';
 import { readSettings, SettingsError } from './config';
-import { localSigningSecret, operatorLocation } from './local';
+import { localEnvironment, localSigningSecret, operatorLocation } from './local';
 import type { Settled } from '../messaging/dispatcher';
 import type { Decision } from '../scheduling/scheduler';
 import { TableLease } from '../store/lease';
@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   const at = parseAt(process.argv.slice(2));
   let settings;
   try {
-    settings = readSettings();
+    settings = readSettings(localEnvironment());
   } catch (err) {
     if (err instanceof SettingsError) {
       console.error(err.message);

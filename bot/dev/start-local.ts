@@ -4,7 +4,7 @@ import path from 'node:path';
 import { readSettings, SettingsError } from '../app/config';
 import { startBot, tablesLocationFrom } from '../app/host';
 import { log } from '../app/log';
-import { localSigningSecret } from '../app/local';
+import { localEnvironment, localSigningSecret } from '../app/local';
 import { parseOrgFile } from '../org/org-file';
 import { startAzurite, type RunningAzurite } from './azurite';
 
@@ -54,10 +54,7 @@ function startPlayground(botUrl: string): { child: ChildProcess; port: Promise<n
 async function main(): Promise<void> {
   let settings;
   try {
-    // The Agents Playground always reports the locale en-US; show the demo in bokmål unless asked.
-    const demoLanguage =
-      !process.env.BOT_ID && !process.env.BOT_LANGUAGE ? { BOT_LANGUAGE: 'nb' } : {};
-    settings = readSettings({ ...process.env, ...demoLanguage });
+    settings = readSettings(localEnvironment());
   } catch (err) {
     console.error((err as SettingsError).message);
     process.exit(2);

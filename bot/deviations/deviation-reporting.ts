@@ -10,7 +10,8 @@ import {
   type OrgSnapshot,
   type Person,
 } from '../org/organisation';
-import { handlingDeadline, type Deviation } from './deviation';
+import { ReferenceTakenError } from '../kernel/records';
+import { handlingDeadline, type Deviation, type DeviationEvent } from './deviation';
 import { afterReport } from './deviation-messages';
 import { readScene, sceneOf } from './deviation-scene';
 import { receiptData, reportFormData, type ViewContext } from './deviation-views';
@@ -96,46 +97,70 @@ export class DeviationReporting {
       return { ok: false, card, draft: validation.draft };
     }
 
-    const claim = await this.deps.claims.claim(formId, ctx.now.toISOString());
+    const now = ctx.now;
+    const route = await this.routeToLeader(snapshot, validation.report.unitId);
+    const draft = this.newReport(actor, validation.report, route.leader?.id, now, options);
+    // The reference is taken first and claimed with the form: a retry of the same form (a
+    // Teams retry, a second press, a failure half-way) gets the same report, never a second.
+    // The claim and the outbox hints both precede the record, so they go together.
+    let next = draft(await this.deps.records.nextReference(now));
+    const [claim] = await Promise.all([
+      this.deps.claims.claim(formId, { ref: next.record.ref, by: actor.id }, now.toISOString()),
+      this.deps.records.writeHints(next.record, next.messages),
+    ]);
+    let resumed = false;
     if (claim !== 'claimed') {
-      const earlier = claim.ref ? await this.deps.records.get(claim.ref) : undefined;
-      if (earlier && earlier.record.reporterId === actor.id) {
-        return {
-          ok: true,
-          deviation: earlier.record,
-          card: renderCard(
-            'deviations/receipt',
-            receiptData(ctx, earlier.record, this.deps.signer),
-          ),
-        };
+      if (claim.by !== actor.id) return this.duplicate(actor, data);
+      const earlier = await this.deps.records.get(claim.ref);
+      if (earlier) return this.receipt(ctx, earlier.record);
+      // The first submit has not stored it (yet): finish it, under its reference.
+      next = draft(claim.ref);
+      resumed = true;
+      await this.deps.records.writeHints(next.record, next.messages);
+    }
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.deps.records.create(next.record, next.event, next.messages, {
+          hintsWritten: true,
+        });
+        break;
+      } catch (err) {
+        if (!(err instanceof ReferenceTakenError) || attempt >= 100) throw err;
+        // Finishing an earlier submit of this form that got there first: that is the report.
+        const stored = resumed && (await this.deps.records.get(next.record.ref));
+        if (stored && stored.record.reporterId === actor.id)
+          return this.receipt(ctx, stored.record);
+        // Taken by another record (a counter restored from an older backup): the next one.
+        next = draft(await this.deps.records.nextReference(now));
+        resumed = false;
+        await this.deps.claims.move(formId, next.record.ref);
+        await this.deps.records.writeHints(next.record, next.messages);
       }
-      return {
-        ok: false,
-        card: notice(strings(actor.language).refusals.duplicate),
-        draft: draftFrom(data),
-      };
     }
-    try {
-      return await this.store(actor, validation.report, formId, snapshot, ctx, options);
-    } catch (err) {
-      // Nothing was stored (or only a number was used up): the same form may be sent again.
-      await this.deps.claims.release(formId).catch(() => undefined);
-      throw err;
-    }
+    const d = next.record;
+    log.info(
+      { ref: d.ref, unitId: d.unitId, category: d.categoryId, severity: d.severity },
+      'deviation reported',
+    );
+    return this.receipt(ctx, d, route.skipped && route.leader ? route.leader.name : undefined);
   }
 
-  private async store(
+  /** A new report as it is stored under a reference: the record, its first event, its messages. */
+  private newReport(
     actor: Actor,
     report: ReportInput,
-    formId: string,
-    snapshot: OrgSnapshot,
-    ctx: ViewContext,
+    leaderId: string | undefined,
+    now: Date,
     options: SubmitOptions,
-  ): Promise<SubmitResult> {
-    const now = ctx.now;
-    const route = await this.routeToLeader(snapshot, report.unitId);
+  ) {
     const at = now.toISOString();
-    const deviation = await this.deps.records.create(now, (ref) => {
+    const posted = options.receiptPostedAt && {
+      ownerId: actor.id,
+      view: 'receipt',
+      locale: actor.locale,
+      ...options.receiptPostedAt,
+    };
+    return (ref: string) => {
       const record: Deviation = {
         ref,
         rev: 1,
@@ -144,57 +169,41 @@ export class DeviationReporting {
         reporterName: actor.name,
         reporterLocale: actor.locale,
         status: 'registrert',
-        handlerId: route.leader?.id ?? '',
+        handlerId: leaderId ?? '',
+        handlerSince: at,
         escalations: 0,
         measures: [],
         createdAt: at,
         updatedAt: at,
         dueAt: handlingDeadline(report.severity, report.type, now).toISOString(),
       };
-      const posted = options.receiptPostedAt && {
-        ownerId: actor.id,
-        view: 'receipt',
-        locale: actor.locale,
-        ...options.receiptPostedAt,
-      };
-      return {
-        record,
-        event: { ref, seq: 1, at, kind: 'reported', actorId: actor.id, toStatus: 'registrert' },
-        // Stored with the report: the handler card, the index rows, the receipt's place.
-        messages: afterReport(record, route.leader?.id, now, {
-          posted,
-          send: options.sendReceipt,
-        }),
-      };
-    });
-    const ref = deviation.ref;
-    log.info(
-      {
+      const event: DeviationEvent = {
         ref,
-        unitId: deviation.unitId,
-        category: deviation.categoryId,
-        severity: deviation.severity,
-      },
-      'deviation reported',
-    );
+        seq: 1,
+        at,
+        kind: 'reported',
+        actorId: actor.id,
+        toStatus: 'registrert',
+      };
+      // Stored with the report: the handler card, the index rows, the receipt's place.
+      const messages = afterReport(record, leaderId, now, { posted, send: options.sendReceipt });
+      return { record, event, messages };
+    };
+  }
 
-    // From here the report exists: later failures are logged, never turned into a lost report.
-    await this.deps.claims
-      .link(formId, ref)
-      .catch((err) =>
-        log.warn(
-          { ref, err: (err as Error).message },
-          'submission claim not linked to its reference',
-        ),
-      );
-    const routedUpTo = route.skipped && route.leader ? route.leader.name : undefined;
+  private receipt(ctx: ViewContext, d: Deviation, routedUpTo?: string): SubmitResult {
     return {
       ok: true,
-      deviation,
-      card: renderCard(
-        'deviations/receipt',
-        receiptData(ctx, deviation, this.deps.signer, { routedUpTo }),
-      ),
+      deviation: d,
+      card: renderCard('deviations/receipt', receiptData(ctx, d, this.deps.signer, { routedUpTo })),
+    };
+  }
+
+  private duplicate(actor: Actor, data: Record<string, unknown>): SubmitResult {
+    return {
+      ok: false,
+      card: notice(strings(actor.language).refusals.duplicate),
+      draft: draftFrom(data),
     };
   }
 

@@ -77,10 +77,7 @@ export class DeviationStore
     this.counter = new TableReferenceCounter(tables, DEVIATION_PREFIX);
   }
 
-  create(
-    now: Date,
-    build: (ref: string) => { record: Deviation; event: DeviationEvent; messages?: Message[] },
-  ): Promise<Deviation> {
-    return this.insertNew(this.counter, now, build);
+  nextReference(now: Date): Promise<string> {
+    return this.counter.next(now);
   }
 }

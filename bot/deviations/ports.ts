@@ -15,11 +15,17 @@ import type { Deviation, DeviationEvent } from './deviation';
  * org/. Built once in bot/app/host.ts; tests hand in plain objects.
  */
 export interface DeviationRecords extends RecordPort<Deviation, DeviationEvent> {
-  /** Stores a new report under the next free reference; `build` makes it for a reference. */
+  /** The next reference of the year (AVV-2026-0042): unique across instances. */
+  nextReference(now: Date): Promise<string>;
+  /** Stores a new report with its first event and messages; ReferenceTakenError if taken. */
   create(
-    now: Date,
-    build: (ref: string) => { record: Deviation; event: DeviationEvent; messages?: Message[] },
-  ): Promise<Deviation>;
+    record: Deviation,
+    event: DeviationEvent,
+    messages?: Message[],
+    options?: { hintsWritten?: boolean },
+  ): Promise<void>;
+  /** The dispatcher's hints for a new record's messages, written before it (see record-table.ts). */
+  writeHints(record: Deviation, messages: Message[]): Promise<void>;
   events(ref: string): Promise<DeviationEvent[]>;
 }
 

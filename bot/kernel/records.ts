@@ -35,11 +35,27 @@ export interface RecordPort<R extends VersionedRecord, E extends AuditEvent> {
   update(before: R, after: R, etag: string, event: E, messages?: Message[]): Promise<void>;
 }
 
-/** One form, one record: a retried submit finds the record the first one made. */
+/** The reference was given to another record already (a counter behind its records). */
+export class ReferenceTakenError extends Error {
+  constructor(ref: string) {
+    super(`${ref} is taken`);
+  }
+}
+
+/**
+ * One form, one record. A claim is taken, with the reference the record will have, before
+ * anything is stored, and it is never released: a retried submit finds it and either shows
+ * the record the first one made, or finishes storing it under the same reference.
+ */
+export interface FormClaim {
+  ref: string;
+  /** Who claimed it: only they may finish it or see its receipt. */
+  by: string;
+}
+
 export interface FormClaims {
-  /** 'claimed', or the reference an earlier submit of the same form produced ('' while it runs). */
-  claim(formId: string, at: string): Promise<'claimed' | { ref: string }>;
-  link(formId: string, ref: string): Promise<void>;
-  /** Lets the same form be sent again after a failure before anything was stored. */
-  release(formId: string): Promise<void>;
+  /** 'claimed', or the claim an earlier submit of the same form took. */
+  claim(formId: string, claim: FormClaim, at: string): Promise<'claimed' | FormClaim>;
+  /** The record went under another reference (the claimed one was taken). */
+  move(formId: string, ref: string): Promise<void>;
 }

@@ -1,10 +1,11 @@
-import type { FormClaims } from '../kernel/records';
-import { isConflict, unlessNotFound } from './errors';
+import type { FormClaim, FormClaims } from '../kernel/records';
+import { isConflict } from './errors';
 import { getEntityOrUndefined, type Tables } from './tables';
 
 /**
  * Table `Claims`, PartitionKey = record kind, RowKey = form id: one form, one record. The
- * claim is taken before anything is stored and linked to the reference once it exists.
+ * claim holds the reference the record gets and who claimed it; it is written before the
+ * record (one insert) and kept, so a retry after any failure finishes the same record.
  */
 export class TableFormClaims implements FormClaims {
   constructor(
@@ -16,22 +17,18 @@ export class TableFormClaims implements FormClaims {
     return this.tables.client('Claims');
   }
 
-  async claim(formId: string, at: string): Promise<'claimed' | { ref: string }> {
+  async claim(formId: string, claim: FormClaim, at: string): Promise<'claimed' | FormClaim> {
     try {
-      await this.client.createEntity({ partitionKey: this.kind, rowKey: formId, ref: '', at });
+      await this.client.createEntity({ partitionKey: this.kind, rowKey: formId, ...claim, at });
       return 'claimed';
     } catch (err) {
       if (!isConflict(err)) throw err;
-      const claim = await getEntityOrUndefined<{ ref: string }>(this.client, this.kind, formId);
-      return { ref: claim?.ref ?? '' };
+      const earlier = await getEntityOrUndefined<FormClaim>(this.client, this.kind, formId);
+      return { ref: earlier?.ref ?? '', by: earlier?.by ?? '' };
     }
   }
 
-  async link(formId: string, ref: string): Promise<void> {
+  async move(formId: string, ref: string): Promise<void> {
     await this.client.updateEntity({ partitionKey: this.kind, rowKey: formId, ref }, 'Merge');
-  }
-
-  async release(formId: string): Promise<void> {
-    await unlessNotFound(this.client.deleteEntity(this.kind, formId));
   }
 }

@@ -1,5 +1,5 @@
 import { formatReference, referenceYear, type ReferenceCounter } from '../kernel/reference';
-import { isWriteConflict } from './errors';
+import { isNotFound, isWriteConflict } from './errors';
 import { getEntityOrUndefined, type Tables } from './tables';
 
 /**
@@ -48,26 +48,39 @@ export class TableReferenceCounter implements ReferenceCounter {
     }
   }
 
+  /** The counter row as this instance last wrote or read it: the next update tries it directly. */
+  private readonly known = new Map<number, { value: number; etag: string }>();
+
   /** Reserves `count` consecutive numbers of a year; returns the first. */
   private async reserve(year: number, count: number): Promise<number> {
     const counters = this.tables.client('Counters');
     const key = { partitionKey: 'reference', rowKey: `${this.prefix}-${year}` };
     for (let attempt = 0; attempt < 100; attempt++) {
-      const current = await getEntityOrUndefined<{ value: number }>(
-        counters,
-        key.partitionKey,
-        key.rowKey,
-      );
+      // One round trip when this instance wrote last; a read only after another one did.
+      let current = this.known.get(year);
+      if (!current) {
+        const row = await getEntityOrUndefined<{ value: number }>(
+          counters,
+          key.partitionKey,
+          key.rowKey,
+        );
+        current = row && { value: Number(row.value), etag: row.etag };
+      }
       try {
         if (!current) {
-          await counters.createEntity({ ...key, value: count });
+          const created = await counters.createEntity({ ...key, value: count });
+          this.known.set(year, { value: count, etag: created.etag ?? '' });
           return 1;
         }
-        const value = Number(current.value) + count;
-        await counters.updateEntity({ ...key, value }, 'Replace', { etag: current.etag });
+        const value = current.value + count;
+        const updated = await counters.updateEntity({ ...key, value }, 'Replace', {
+          etag: current.etag,
+        });
+        this.known.set(year, { value, etag: updated.etag ?? '' });
         return value - count + 1;
       } catch (err) {
-        if (!isWriteConflict(err)) throw err;
+        this.known.delete(year);
+        if (!isWriteConflict(err) && !isNotFound(err)) throw err;
         // Another instance took these numbers; back off a little, with jitter, and read again.
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 + attempt * 2)));
       }

@@ -4,6 +4,7 @@ import type { AuditEvent } from '../kernel/audit';
 import type { Message } from '../messaging/outbox';
 import {
   ConcurrentChangeError,
+  ReferenceTakenError,
   type RecordPort,
   type Stored,
   type VersionedRecord,
@@ -69,6 +70,27 @@ export class RecordTable<R extends VersionedRecord, E extends AuditEvent> implem
     return e ? { record: this.recordOf(e), etag: e.etag } : undefined;
   }
 
+  /** Stores a new record and its first event; ReferenceTakenError if the reference is taken. */
+  async create(
+    record: R,
+    event: E,
+    messages: Message[] = [],
+    options: { hintsWritten?: boolean } = {},
+  ): Promise<void> {
+    if (!options.hintsWritten) await this.writeHints(record, messages);
+    try {
+      await this.client.submitTransaction([
+        ['create', this.recordEntity(record)],
+        ['create', this.eventEntity(event)],
+        ...this.messageActions(record, messages),
+      ]);
+    } catch (err) {
+      if (isConflict(err)) throw new ReferenceTakenError(record.ref);
+      throw err;
+    }
+    this.outbox.written();
+  }
+
   /**
    * Stores a new record under the next free reference: `build` makes the record and its first
    * event for a reference. A reference that is already taken is skipped, never overwritten.
@@ -79,18 +101,12 @@ export class RecordTable<R extends VersionedRecord, E extends AuditEvent> implem
     build: (ref: string) => { record: R; event: E; messages?: Message[] },
   ): Promise<R> {
     for (let attempt = 0; attempt < MAX_TAKEN_REFERENCES; attempt++) {
-      const { record, event, messages = [] } = build(await counter.next(now));
+      const { record, event, messages } = build(await counter.next(now));
       try {
-        await this.outbox.writeHints(this.hintsFor(record, messages));
-        await this.client.submitTransaction([
-          ['create', this.recordEntity(record)],
-          ['create', this.eventEntity(event)],
-          ...this.messageActions(record, messages),
-        ]);
-        this.outbox.written();
+        await this.create(record, event, messages);
         return record;
       } catch (err) {
-        if (!isConflict(err)) throw err;
+        if (!(err instanceof ReferenceTakenError)) throw err;
       }
     }
     throw new Error(`no free reference after ${MAX_TAKEN_REFERENCES} attempts`);
@@ -120,6 +136,15 @@ export class RecordTable<R extends VersionedRecord, E extends AuditEvent> implem
 
   private addressOf(record: R, message: Message) {
     return { table: this.options.table, partition: record.ref, row: recordMessageRow(message.key) };
+  }
+
+  /**
+   * Writes the dispatcher's hints for messages a new record will carry. A caller may do it
+   * alongside other work that must precede the record (the form claim); a hint whose message
+   * never gets stored is dropped by the dispatcher.
+   */
+  async writeHints(record: R, messages: Message[]): Promise<void> {
+    await this.outbox.writeHints(this.hintsFor(record, messages));
   }
 
   private hintsFor(record: R, messages: Message[]) {

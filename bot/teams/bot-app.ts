@@ -57,7 +57,8 @@ function buildApplication(
   const app = new Application<TurnState>({
     adapter,
     botAppId: settings.BOT_ID ?? '',
-    storage: new TableStorage(stateStore),
+    // User state holds the unsent report draft; nothing is kept per conversation.
+    storage: new TableStorage(stateStore, (key) => !key.includes('/conversations/')),
     removeRecipientMention: true,
     startTypingTimer: false,
   });

@@ -7,10 +7,18 @@ import { StateStore } from '../store/state-store';
  * on restart and disagree between instances.
  */
 export class TableStorage implements Storage {
-  constructor(private readonly store: StateStore) {}
+  /**
+   * @param kept which state keys are stored at all. The bot keeps user state (the report
+   * draft) and no conversation state, so reading and writing conversation keys is skipped:
+   * one table read less on every turn.
+   */
+  constructor(
+    private readonly store: StateStore,
+    private readonly kept: (key: string) => boolean = () => true,
+  ) {}
 
   async read(keys: string[]): Promise<StoreItems> {
-    const docs = await this.store.read(keys);
+    const docs = await this.store.read(keys.filter(this.kept));
     const items: StoreItems = {};
     for (const [key, doc] of docs) items[key] = { ...JSON.parse(doc.json), eTag: doc.etag };
     return items;
@@ -18,10 +26,12 @@ export class TableStorage implements Storage {
 
   async write(changes: StoreItems): Promise<void> {
     await Promise.all(
-      Object.entries(changes).map(([key, item]) => {
-        const { eTag, ...value } = (item ?? {}) as { eTag?: string };
-        return this.store.write(key, JSON.stringify(value), eTag);
-      }),
+      Object.entries(changes)
+        .filter(([key]) => this.kept(key))
+        .map(([key, item]) => {
+          const { eTag, ...value } = (item ?? {}) as { eTag?: string };
+          return this.store.write(key, JSON.stringify(value), eTag);
+        }),
     );
   }
 

@@ -40,10 +40,18 @@ export async function sendCard(context: TurnContext, card: Card): Promise<string
   return response?.id;
 }
 
+/**
+ * The conversation of a turn, to reach it later. Without the activity id: a later message is
+ * a new message, not a reply, and the same chat keeps the same reference (it is stored only
+ * when it changed).
+ */
 export function conversationOf(context: TurnContext) {
+  const { activityId: _activityId, ...reference } = TurnContext.getConversationReference(
+    context.activity,
+  );
   return {
     conversationId: context.activity.conversation.id,
-    reference: JSON.stringify(TurnContext.getConversationReference(context.activity)),
+    reference: JSON.stringify(reference),
   };
 }
 
@@ -77,7 +85,9 @@ export async function rememberConversation(
   const channel = channelOf(context);
   if (channel) {
     // A post to the channel starts a new thread: the reference names the channel, not the thread.
-    const ref = TurnContext.getConversationReference(a);
+    const ref = JSON.parse(conversationOf(context).reference) as ReturnType<
+      typeof TurnContext.getConversationReference
+    >;
     ref.conversation = {
       ...ref.conversation,
       id: channel.channelId,
@@ -85,7 +95,6 @@ export async function rememberConversation(
       conversationType: 'channel',
       name: ref.conversation?.name ?? '',
     };
-    ref.activityId = undefined;
     await store.saveForChannel(channel.teamId, channel.channelId, {
       conversationId: channel.channelId,
       reference: JSON.stringify(ref),

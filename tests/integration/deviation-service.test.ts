@@ -49,6 +49,8 @@ function flaky(records: DeviationRecords): DeviationRecords & { failNextCreate: 
   const port = {
     failNextCreate: false,
     get: records.get.bind(records),
+    nextReference: records.nextReference.bind(records),
+    writeHints: records.writeHints.bind(records),
     update: records.update.bind(records),
     events: records.events.bind(records),
     async create(...args: Parameters<DeviationRecords['create']>) {
@@ -181,4 +183,19 @@ test('a submit that failed in the store can be sent again with the same form and
   expect(cardText(retry.card)).toContain('Takk! Avviket er meldt');
   await syncIndex();
   expect(await deviations.byReporter(emil.id)).toHaveLength(1);
+});
+
+test('a reference that is already taken (a counter restored from an older backup) is skipped, never overwritten', async () => {
+  const { tables } = await freshTables(azurite);
+  const { service, records } = await serviceOn(tables);
+  const year = referenceYear(new Date());
+  const taken = `AVV-${year}-0001`;
+  const first = await service.submitReport(emil, validReport({ description: 'Den første' }));
+  expect(first.ok && first.deviation.ref).toBe(taken);
+  // The counter forgets it gave out 0001.
+  await tables.client('Counters').deleteEntity('reference', `AVV-${year}`);
+  const second = await service.submitReport(emil, validReport({ description: 'Den andre' }));
+  expect(second.ok && second.deviation.ref).toBe(`AVV-${year}-0002`);
+  expect((await records.get(taken))?.record.description).toBe('Den første');
+  expect(cardText(second.card)).toContain(`AVV-${year}-0002`);
 });

@@ -1,7 +1,7 @@
 import type { Deviation } from '../../bot/deviations/deviation';
 import { DeviationIndexStore } from '../../bot/deviations/deviation-index-store';
 import { DeviationStore } from '../../bot/deviations/deviation-store';
-import { ConcurrentChangeError } from '../../bot/kernel/records';
+import { ConcurrentChangeError, ReferenceTakenError } from '../../bot/kernel/records';
 import { TableReferenceCounter } from '../../bot/store/counters';
 import { OutboxStore } from '../../bot/store/outbox-store';
 import { PostedCardStore } from '../../bot/store/posted-card-store';
@@ -30,10 +30,9 @@ const NOW = new Date('2026-06-15T10:00:00.000Z');
 
 /** Stores a sample report under the next reference the store hands out; returns it as stored. */
 async function store(d: Deviation, on: DeviationStore = repo): Promise<Deviation> {
-  return on.create(NOW, (ref) => ({
-    record: { ...d, ref },
-    event: { ...reportedEvent(d), ref },
-  }));
+  const record = { ...d, ref: await on.nextReference(NOW) };
+  await on.create(record, reportedEvent(record));
+  return record;
 }
 
 test('create, get and update round-trip every field', async () => {
@@ -242,22 +241,14 @@ test('posted cards are kept per conversation and replaced, not duplicated', asyn
   expect((await posted.list(key)).map((c) => c.view)).toEqual(['receipt']);
 });
 
-test('a reference that is already taken is skipped, never overwritten', async () => {
-  const own = await freshTables(azurite);
-  const records = new DeviationStore(own.tables, new OutboxStore(own.tables));
-  // A record stored under AVV-2026-0001 while the counter knows nothing of it (a restored backup).
-  const taken = sampleDeviation({ ref: 'AVV-2026-0001', description: 'Den første' });
-  await own.tables.client('Deviations').createEntity({
-    partitionKey: taken.ref,
-    rowKey: 'deviation',
-    ...Object.fromEntries(
-      Object.entries({ ...taken, measures: '[]' }).filter(([k]) => k !== 'ref'),
-    ),
-  });
-  const next = await store(sampleDeviation({ description: 'Den andre' }), records);
-  expect(next.ref).toBe('AVV-2026-0002');
-  expect((await records.get('AVV-2026-0001'))?.record.description).toBe('Den første');
-  expect((await records.get('AVV-2026-0002'))?.record.description).toBe('Den andre');
+test('creating under a reference that is taken fails with ReferenceTakenError and overwrites nothing', async () => {
+  const first = await store(sampleDeviation({ description: 'Den første' }));
+  const second = { ...sampleDeviation({ description: 'Den andre' }), ref: first.ref };
+  await expect(repo.create(second, reportedEvent(second))).rejects.toBeInstanceOf(
+    ReferenceTakenError,
+  );
+  expect((await repo.get(first.ref))?.record.description).toBe('Den første');
+  expect((await repo.events(first.ref)).map((e) => e.kind)).toEqual(['reported']);
 });
 
 test('a stored entity that does not match the schema is an error, not a silently cast record', async () => {
