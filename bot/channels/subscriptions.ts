@@ -1,5 +1,6 @@
 import {
   isInLineAbove,
+  unitAndBelow,
   unitChainUp,
   unitsLedBy,
   type Organisation,
@@ -102,18 +103,8 @@ export function mayUnsubscribe(
   return subscription.subscribedBy === personId || leadsAnyUnit(org, personId);
 }
 
-/** The unit and every unit below it: what a subscription to it covers. */
-export function unitAndBelow(org: Organisation, unitId: string): Unit[] {
-  const found = new Map<string, Unit>();
-  const queue = [org.units.get(unitId)].filter((u): u is Unit => u !== undefined);
-  while (queue.length > 0) {
-    const unit = queue.shift()!;
-    if (found.has(unit.id)) continue;
-    found.set(unit.id, unit);
-    for (const child of org.units.values()) if (child.parentId === unit.id) queue.push(child);
-  }
-  return [...found.values()];
-}
+/** What a subscription to a unit covers: the unit and every unit below it. */
+export { unitAndBelow };
 
 export const channelKeyOf = (c: ChannelAddress) => `${c.teamId}|${c.channelId}`;
 

@@ -3,19 +3,17 @@ import { fill, strings } from '../i18n';
 import { notice, renderCard } from '../kernel/card-templates';
 import { ConcurrentChangeError } from '../kernel/records';
 import type { Composer, Message } from '../messaging/outbox';
-import { leaderAbove, peopleWithRole, unitsLedBy, type Organisation } from '../org/organisation';
+import {
+  leaderAbove,
+  peopleWithRole,
+  unitAndBelow,
+  unitsLedBy,
+  type Organisation,
+} from '../org/organisation';
 import type { Job, Timer, TimerHandler } from '../scheduling/scheduler';
 import { nextSendTime } from '../time/working-time';
 import { isoWeekOf } from '../time/week';
-import {
-  DEVIATION_KIND,
-  isOpen,
-  isOverdue,
-  PRIVACY_CATEGORY_ID,
-  SYSTEM_ACTOR,
-  type Deviation,
-  type DeviationEvent,
-} from './deviation';
+import { isOpen, isOverdue, SYSTEM_ACTOR, type Deviation, type DeviationEvent } from './deviation';
 import { afterChange } from './deviation-messages';
 import { sceneOf } from './deviation-scene';
 import { DEVIATION_TIMER, timerName } from './deviation-timers';
@@ -214,7 +212,7 @@ export function deviationNudges(deps: DeviationDeps, options: { chatUrl?: string
         });
       }
       for (const s of (await deps.channels?.forTopic('avvik')) ?? []) {
-        const units = unitsBelow(org, s.unitId);
+        const units = unitAndBelow(org, s.unitId).map((u) => u.id);
         messages.push({
           key: `digest:${week}:${s.teamId}|${s.channelId}:${s.unitId}`,
           type: 'deviation.digest',
@@ -316,16 +314,3 @@ export function deviationNudges(deps: DeviationDeps, options: { chatUrl?: string
 
   return { timers, digest, composers };
 }
-
-/** A unit and every unit below it. */
-function unitsBelow(org: Organisation, unitId: string): string[] {
-  const ids = new Set([unitId]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const u of org.units.values())
-      if (u.parentId && ids.has(u.parentId) && !ids.has(u.id)) grew = ids.add(u.id) && true;
-  }
-  return [...ids];
-}
-
-export { DEVIATION_KIND, PRIVACY_CATEGORY_ID };

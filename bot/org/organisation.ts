@@ -98,17 +98,25 @@ export function leaderAbove(
   return line[index + 1];
 }
 
-/** Every unit a person leads, and every unit below those. */
-export function unitsLedBy(org: Organisation, personId: string): Unit[] {
-  const roots = [...org.units.values()].filter((u) => u.leaderId === personId);
-  const result = new Map<string, Unit>();
-  const queue = [...roots];
+/** The unit and every unit below it. Stops on a cycle. */
+export function unitAndBelow(org: Organisation, unitId: string): Unit[] {
+  const found = new Map<string, Unit>();
+  const queue = [org.units.get(unitId)].filter((u): u is Unit => u !== undefined);
   while (queue.length > 0) {
     const unit = queue.shift()!;
-    if (result.has(unit.id)) continue;
-    result.set(unit.id, unit);
+    if (found.has(unit.id)) continue;
+    found.set(unit.id, unit);
     for (const child of org.units.values()) if (child.parentId === unit.id) queue.push(child);
   }
+  return [...found.values()];
+}
+
+/** Every unit a person leads, and every unit below those. */
+export function unitsLedBy(org: Organisation, personId: string): Unit[] {
+  const result = new Map<string, Unit>();
+  for (const root of org.units.values())
+    if (root.leaderId === personId)
+      for (const unit of unitAndBelow(org, root.id)) result.set(unit.id, unit);
   return [...result.values()];
 }
 

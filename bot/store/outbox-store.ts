@@ -9,6 +9,7 @@ import type {
   StoredMessage,
 } from '../messaging/outbox';
 import { isConflict, isPreconditionFailed, unlessNotFound } from './errors';
+import { postedCardSchema } from './posted-card-store';
 import { getEntityOrUndefined, safeKey, type TableName, type Tables } from './tables';
 
 /**
@@ -32,14 +33,7 @@ const recipientSchema = z.union([
   z.object({
     kind: z.literal('copy'),
     card: z.object({ kind: z.string(), id: z.string() }),
-    copy: z.object({
-      ownerId: z.string(),
-      view: z.string(),
-      conversationId: z.string(),
-      activityId: z.string(),
-      reference: z.string(),
-      locale: z.string().optional(),
-    }),
+    copy: postedCardSchema,
   }),
   z.object({ kind: z.literal('job') }),
 ]);

@@ -8,7 +8,7 @@ import { listPartition, safeKey, withoutServiceFields, type Tables } from './tab
  * `<conversation id>|<view>` (encoded): every card posted about a record, one per chat and
  * view, so a change updates them all with one partition query.
  */
-const postedCardSchema = z.object({
+export const postedCardSchema = z.object({
   ownerId: z.string(),
   view: z.string(),
   conversationId: z.string(),
