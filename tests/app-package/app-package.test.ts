@@ -117,11 +117,20 @@ describe('manifest', () => {
     expect(errors.join('\n')).toMatch(/\/accentColor must match pattern/);
   });
 
-  it('has the same command list in every scope, and the message action', () => {
+  it('offers the deviation commands in chats, the channel subscriptions in teams, and the message action', () => {
     const manifest = filled('manifest.json');
-    const lists = manifest.bots[0].commandLists as { scopes: string[]; commands: unknown[] }[];
+    const lists = manifest.bots[0].commandLists as {
+      scopes: string[];
+      commands: { title: string }[];
+    }[];
     expect(lists.map((l) => l.scopes)).toEqual([['personal'], ['team'], ['groupChat']]);
-    for (const list of lists) expect(list.commands).toEqual(lists[0].commands);
+    expect(lists[2].commands).toEqual(lists[0].commands);
+    expect(lists[1].commands.map((c) => c.title)).toEqual([
+      'abonner avvik',
+      'abonnementer',
+      'avslutt abonnement',
+      'hjelp',
+    ]);
     expect(manifest.composeExtensions[0]).toMatchObject({
       botId: manifest.bots[0].botId,
       commands: [
@@ -174,8 +183,26 @@ describe('English strings (en.json)', () => {
 describe('command titles for the bot', () => {
   it('lists each command once per language, in menu order', () => {
     expect(manifestCommandTitles()).toEqual({
-      nb: ['meld avvik', 'mine avvik', 'åpne avvik', 'historikk', 'hjelp'],
-      en: ['report deviation', 'my deviations', 'open deviations', 'history', 'help'],
+      nb: [
+        'meld avvik',
+        'mine avvik',
+        'åpne avvik',
+        'historikk',
+        'hjelp',
+        'abonner avvik',
+        'abonnementer',
+        'avslutt abonnement',
+      ],
+      en: [
+        'report deviation',
+        'my deviations',
+        'open deviations',
+        'history',
+        'help',
+        'subscribe deviations',
+        'subscriptions',
+        'unsubscribe',
+      ],
     });
   });
 });

@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { manifestCommandTitles } from '../../appPackage/bot-commands';
+import { CHANNEL_COMMANDS } from '../../bot/teams/routes/channels';
 import { COMMANDS } from '../../bot/teams/routes/commands';
 import { REPORT_FROM_MESSAGE } from '../../bot/teams/routes/message-action';
 
 // Teams puts the picked command's title (in the user's language) into the message text.
 const handled = (text: string) =>
-  Object.entries(COMMANDS)
+  Object.entries({ ...COMMANDS, ...CHANNEL_COMMANDS })
     .filter(([, pattern]) => pattern.test(text))
     .map(([name]) => name);
 
