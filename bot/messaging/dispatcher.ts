@@ -34,6 +34,13 @@ export interface DispatchStore {
     patch?: { attempts?: number; lastError?: string },
   ): Promise<boolean>;
   deleteHint(rowKey: string): Promise<void>;
+  /** Optional batch forms: fewer round trips, the same outcome. */
+  deleteHints?(rowKeys: string[]): Promise<void>;
+  readMany?(
+    table: string,
+    partition: string,
+    rows: string[],
+  ): Promise<Map<string, { message: StoredMessage; etag: string }>>;
   markDead(address: MessageAddress, at: string, reason: string): Promise<void>;
 }
 
@@ -92,6 +99,10 @@ export class Dispatcher {
   private inFlight = 0;
   /** Conversations with a send under way: one at a time each, so their windows stay exact. */
   private readonly busy = new Set<string>();
+  /** Hints of settled messages, deleted together after each round (a left one is harmless). */
+  private spent: string[] = [];
+  /** Messages read ahead, several at a time from one partition, for this round's hints. */
+  private readAhead = new Map<string, { message: StoredMessage; etag: string }>();
   private readonly sentAt: number[] = [];
 
   constructor(
@@ -148,9 +159,13 @@ export class Dispatcher {
       const fresh = (await this.deps.store.due(now, this.options.pageSize, options.from)).filter(
         (h) => !this.waiting.has(h.rowKey),
       );
+      await this.readAheadFor(fresh);
       settled += await this.pool(fresh, (hint) => this.take(hint, now));
+      this.readAhead.clear();
+      await this.deleteSpentHints();
       const ready = [...this.waiting.values()].filter((p) => p.retryAt <= Date.now());
       settled += await this.pool(ready, (p) => this.attempt(p, now));
+      await this.deleteSpentHints();
       if (fresh.length === 0 && this.waiting.size === 0) return settled;
       if (stop()) return settled;
       if (fresh.length === 0 && ready.length === 0) {
@@ -179,13 +194,52 @@ export class Dispatcher {
     return total;
   }
 
+  /** Reads the messages of hints that share a partition with one query each. */
+  private async readAheadFor(hints: Hint[]): Promise<void> {
+    const { readMany } = this.deps.store;
+    if (!readMany) return;
+    const groups = new Map<string, Hint[]>();
+    for (const h of hints) {
+      const key = `${h.address.table}|${h.address.partition}`;
+      groups.set(key, [...(groups.get(key) ?? []), h]);
+    }
+    await Promise.all(
+      [...groups.values()]
+        .filter((group) => group.length > 1)
+        .map(async (group) => {
+          const { table, partition } = group[0].address;
+          try {
+            const found = await readMany.call(
+              this.deps.store,
+              table,
+              partition,
+              group.map((h) => h.address.row),
+            );
+            for (const h of group) {
+              const one = found.get(h.address.row);
+              if (one) this.readAhead.set(h.rowKey, one);
+            }
+          } catch {
+            // Read one by one instead.
+          }
+        }),
+    );
+  }
+
+  private async deleteSpentHints(): Promise<void> {
+    const spent = this.spent.splice(0);
+    if (spent.length === 0) return;
+    if (this.deps.store.deleteHints) await this.deps.store.deleteHints(spent);
+    else await Promise.all(spent.map((rowKey) => this.deps.store.deleteHint(rowKey)));
+  }
+
   /** Reads a hinted message and decides what to do with it; returns how many were settled. */
   private async take(hint: Hint, now: Date): Promise<number> {
     const { store } = this.deps;
-    const found = await store.read(hint.address);
+    const found = this.readAhead.get(hint.rowKey) ?? (await store.read(hint.address));
     // No message (its transaction failed), already settled, or moved to another time: drop the hint.
     if (!found || found.message.state !== 'queued' || found.message.dueAt !== hint.dueAt) {
-      await store.deleteHint(hint.rowKey);
+      this.spent.push(hint.rowKey);
       return 0;
     }
     const { message, etag } = found;
@@ -309,7 +363,7 @@ export class Dispatcher {
     // A newer decision of a 'latest' message moved it: its own hint sends the newer state.
     if (!ok) return 0;
     if (state === 'dead') await this.deps.store.markDead(hint.address, at, reason ?? '');
-    await this.deps.store.deleteHint(hint.rowKey);
+    this.spent.push(hint.rowKey);
     this.report(message, outcome, reason);
     return 1;
   }

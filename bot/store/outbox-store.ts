@@ -271,6 +271,44 @@ export class OutboxStore implements Outbox {
     await unlessNotFound(this.client.deleteEntity('due', rowKey));
   }
 
+  /** Deletes settled hints in transactions of 100 (one partition); one by one if a batch fails. */
+  async deleteHints(rowKeys: string[]): Promise<void> {
+    for (let i = 0; i < rowKeys.length; i += 100) {
+      const chunk = rowKeys.slice(i, i + 100);
+      try {
+        await this.client.submitTransaction(
+          chunk.map((rowKey) => ['delete', { partitionKey: 'due', rowKey }]),
+        );
+      } catch {
+        // One of them was gone already (a second dispatcher, a replay): delete the rest singly.
+        await Promise.all(chunk.map((rowKey) => this.deleteHint(rowKey)));
+      }
+    }
+  }
+
+  /**
+   * The messages at several rows of one partition with one range query (the messages a change
+   * decided live together in its record's partition). Rows not found are absent from the map.
+   */
+  async readMany(
+    table: string,
+    partition: string,
+    rows: string[],
+  ): Promise<Map<string, { message: StoredMessage; etag: string }>> {
+    const sorted = [...rows].sort();
+    const filter = odata`PartitionKey eq ${partition} and RowKey ge ${sorted[0]} and RowKey le ${sorted[sorted.length - 1]}`;
+    const wanted = new Set(rows);
+    const found = new Map<string, { message: StoredMessage; etag: string }>();
+    for await (const e of this.table(table).listEntities<Record<string, unknown>>({
+      queryOptions: { filter },
+    })) {
+      const row = String(e.rowKey);
+      if (wanted.has(row))
+        found.set(row, { message: storedMessageSchema.parse(e), etag: String(e.etag) });
+    }
+    return found;
+  }
+
   async markDead(address: MessageAddress, at: string, reason: string): Promise<void> {
     await this.client.upsertEntity(
       { partitionKey: 'dead', rowKey: messageId(address), at, reason },
