@@ -72,9 +72,12 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const OLDEST_YEARS = 5;
 
+/** sv-SE formats dates as YYYY-MM-DD; built once (building a formatter is the costly part). */
+const OSLO_DATE = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Oslo' });
+
 /** Today's date in Europe/Oslo as YYYY-MM-DD. */
 export function osloDate(now: Date): string {
-  return new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Oslo' }).format(now);
+  return OSLO_DATE.format(now);
 }
 
 function isRealDate(text: string): boolean {

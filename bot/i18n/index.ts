@@ -34,20 +34,29 @@ const TIME_ZONE = 'Europe/Oslo';
 // TextBlock/FactSet text as Markdown: the numeric form (27.11.2026) has no space after the dot.
 const DATE_STYLE = { nb: 'short', en: 'medium' } as const;
 
+// Building an Intl formatter costs far more than formatting with one: build each once.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(language: Language, withTime: boolean): Intl.DateTimeFormat {
+  const key = `${language}${withTime ? 't' : ''}`;
+  let f = formatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'nb-NO', {
+      timeZone: TIME_ZONE,
+      dateStyle: DATE_STYLE[language],
+      ...(withTime ? { timeStyle: 'short' as const } : {}),
+    });
+    formatters.set(key, f);
+  }
+  return f;
+}
+
 export function formatDateTime(iso: string, language: Language): string {
-  return new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'nb-NO', {
-    timeZone: TIME_ZONE,
-    dateStyle: DATE_STYLE[language],
-    timeStyle: 'short',
-  }).format(new Date(iso));
+  return formatter(language, true).format(new Date(iso));
 }
 
 export function formatDate(isoOrDate: string, language: Language): string {
   const date = /^\d{4}-\d{2}-\d{2}$/.test(isoOrDate)
     ? new Date(`${isoOrDate}T12:00:00Z`)
     : new Date(isoOrDate);
-  return new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'nb-NO', {
-    timeZone: TIME_ZONE,
-    dateStyle: DATE_STYLE[language],
-  }).format(date);
+  return formatter(language, false).format(date);
 }

@@ -22,10 +22,10 @@ export function parseReference(
 
 /** The year a reference is numbered in: Europe/Oslo, so a report at 00:30 on 1 January counts in the new year. */
 export function referenceYear(now: Date): number {
-  return Number(
-    new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Oslo', year: 'numeric' }).format(now),
-  );
+  return Number(OSLO_YEAR.format(now));
 }
+
+const OSLO_YEAR = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Oslo', year: 'numeric' });
 
 /** Hands out the next reference of a kind; unique across instances. */
 export interface ReferenceCounter {
