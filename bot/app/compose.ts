@@ -109,7 +109,9 @@ export async function composeBot(options: ComposeOptions) {
   const dispatcher = new Dispatcher({
     store: outbox,
     notifier,
-    // Teams counts a send when it arrives: a little margin absorbs network jitter.
+    // Teams counts a send when it arrives: a little margin absorbs network jitter (sends are
+    // also counted from when the connector answered: see send-limits.ts). It caps the tenant
+    // rate at 95 % of SEND_RATE_PER_SECOND.
     gate: new SendLimiter({
       perConversation: TEAMS_PER_CONVERSATION_LIMITS.map((l) => ({
         ...l,

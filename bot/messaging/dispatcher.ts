@@ -156,7 +156,9 @@ export class Dispatcher {
     let settled = 0;
     this.deps.gate.prune?.(Date.now());
     for (;;) {
-      const fresh = (await this.deps.store.due(now, this.options.pageSize, options.from)).filter(
+      // Hints of messages waiting in memory come back too: ask for that many more.
+      const page = this.options.pageSize + this.waiting.size;
+      const fresh = (await this.deps.store.due(now, page, options.from)).filter(
         (h) => !this.waiting.has(h.rowKey),
       );
       await this.readAheadFor(fresh);
@@ -205,7 +207,8 @@ export class Dispatcher {
     }
     await Promise.all(
       [...groups.values()]
-        .filter((group) => group.length > 1)
+        // A record's messages sit side by side; the outbox's own shards hold many more.
+        .filter((group) => group.length > 1 && group[0].address.table !== 'Outbox')
         .map(async (group) => {
           const { table, partition } = group[0].address;
           try {
@@ -275,8 +278,16 @@ export class Dispatcher {
       this.waiting.set(p.hint.rowKey, { ...p, retryAt: Date.now() + 10 });
       return 0;
     }
-    const admittedAt = Date.now();
-    const gate = this.deps.gate.admit(conversation, admittedAt);
+    let admittedAt = Date.now();
+    let gate = this.deps.gate.admit(conversation, admittedAt);
+    // A wait of under a second (the tenant's rate, mostly) is waited here, keeping this worker
+    // busy and the rate full; a longer one (a 429, a busy conversation) waits in memory.
+    for (let waits = 0; !gate.ok && gate.retryAt - Date.now() <= 1000 && waits < 3; waits++) {
+      await sleep(gate.retryAt - Date.now());
+      if (this.busy.has(conversation)) break;
+      admittedAt = Date.now();
+      gate = this.deps.gate.admit(conversation, admittedAt);
+    }
     if (!gate.ok) {
       this.waiting.set(p.hint.rowKey, { ...p, retryAt: gate.retryAt });
       return 0;
