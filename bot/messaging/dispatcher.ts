@@ -282,7 +282,7 @@ export class Dispatcher {
     let gate = this.deps.gate.admit(conversation, admittedAt);
     // A wait of under a second (the tenant's rate, mostly) is waited here, keeping this worker
     // busy and the rate full; a longer one (a 429, a busy conversation) waits in memory.
-    for (let waits = 0; !gate.ok && gate.retryAt - Date.now() <= 1000 && waits < 3; waits++) {
+    for (let waits = 0; !gate.ok && gate.retryAt - Date.now() <= 1500 && waits < 5; waits++) {
       await sleep(gate.retryAt - Date.now());
       if (this.busy.has(conversation)) break;
       admittedAt = Date.now();
