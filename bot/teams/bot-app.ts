@@ -23,15 +23,7 @@ export interface TeamsBot {
   delivery: TeamsDelivery;
 }
 
-/**
- * The adapter. `retries: false` is for proactive delivery: the connector client's own retry
- * policy would wait out a 429's Retry-After inside the call, holding a dispatcher worker (and
- * hiding the 429 from the per-conversation pause). Replies within a turn keep the SDK's retries.
- */
-export function createAdapter(
-  settings: Settings,
-  options: { retries?: boolean } = {},
-): TeamsAdapter {
+export function createAdapter(settings: Settings): TeamsAdapter {
   const { BOT_PASSWORD: secret = '' } = settings; // from the environment, never committed
   const auth = {
     MicrosoftAppId: settings.BOT_ID ?? '',
@@ -40,21 +32,13 @@ export function createAdapter(
     MicrosoftAppType: settings.BOT_ID ? settings.BOT_TYPE : 'MultiTenant',
     MicrosoftAppTenantId: settings.BOT_TENANT_ID ?? '',
   };
-  return new TeamsAdapter(
-    auth,
-    new ConfigurationServiceClientCredentialFactory(auth),
-    undefined,
-    options.retries === false ? { noRetryPolicy: true } : undefined,
-  );
+  return new TeamsAdapter(auth, new ConfigurationServiceClientCredentialFactory(auth));
 }
 
 /** Adapter and delivery first (the features need delivery), then the app with its routes. */
 export function createTeamsEdge(settings: Settings) {
   const adapter = createAdapter(settings);
-  const delivery = new TeamsDelivery(
-    createAdapter(settings, { retries: false }),
-    settings.BOT_ID ?? '',
-  );
+  const delivery = new TeamsDelivery(adapter, settings.BOT_ID ?? '');
   return {
     adapter,
     delivery,

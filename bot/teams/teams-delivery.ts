@@ -50,12 +50,30 @@ async function inProactiveTurn(
   let failure: unknown;
   await adapter.continueConversationAsync(botAppId, ref, async (context) => {
     try {
+      withoutConnectorRetries(context);
       await work(context);
     } catch (err) {
       failure = err;
     }
   });
   if (failure) throw failure;
+}
+
+/**
+ * The connector client retries a 429 inside the call, waiting out its Retry-After: that would
+ * hold a dispatcher worker for the wait and hide the 429 from the per-conversation pause. For
+ * proactive sends the dispatcher decides about retries, so the client's retry phase is
+ * removed for this turn's client. (`noRetryPolicy` in the client options is ignored by
+ * botbuilder-stdlib.) Replies within a user's turn keep the SDK's retries.
+ */
+function withoutConnectorRetries(context: TurnContext): void {
+  const adapter = context.adapter as CloudAdapter & { ConnectorClientKey?: symbol };
+  const connector = adapter.ConnectorClientKey
+    ? (context.turnState.get(adapter.ConnectorClientKey) as
+        | { client?: { pipeline?: { removePolicy?: (o: { phase: string }) => unknown } } }
+        | undefined)
+    : undefined;
+  connector?.client?.pipeline?.removePolicy?.({ phase: 'Retry' });
 }
 
 export class TeamsDelivery implements Delivery {

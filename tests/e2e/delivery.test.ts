@@ -38,6 +38,7 @@ test('a 502 from the connector is retried and the leader still gets the card', a
   const { ref } = await report(t, emil);
   await cardFor(t, ingrid, ref, 'deviation.take', 10000);
   expect(handlerCardAttempts(ref).map((r) => r.status)).toEqual([502, 200]);
+  await t.settle(); // the copy is recorded when the dispatcher settles the send
   expect(
     (await t.deviations.postedCards(ref)).find((c) => c.view === 'handler')?.activityId,
   ).toMatch(/^act-/);
