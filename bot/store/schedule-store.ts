@@ -44,10 +44,17 @@ export class ScheduleStore implements TimerStore, JobStore {
           select: ['RowKey'],
         },
       })
-      .byPage({ maxPageSize: limit });
-    for await (const page of pages)
-      return page.map((e) => timerOf(String(e.rowKey))).filter((t): t is Timer => Boolean(t));
-    return [];
+      .byPage({ maxPageSize: Math.min(limit, 1000) });
+    const timers: Timer[] = [];
+    // Azure Tables may answer with an empty page and a continuation: read on until the limit.
+    for await (const page of pages) {
+      for (const e of page) {
+        const timer = timerOf(String(e.rowKey));
+        if (timer) timers.push(timer);
+      }
+      if (timers.length >= limit) break;
+    }
+    return timers.slice(0, limit);
   }
 
   async remove(timer: Timer): Promise<void> {
