@@ -2,6 +2,7 @@ import { fill, strings } from '../i18n';
 import type { Actor } from '../kernel/actor';
 import { CardActionPipeline } from '../kernel/card-action';
 import { notice, renderCard, type Card } from '../kernel/card-templates';
+import { echoedReference } from '../kernel/reference';
 import { unitsLedBy } from '../org/organisation';
 import type { Deviation, DeviationEvent } from './deviation';
 import { mayView } from './deviation-access';
@@ -61,8 +62,10 @@ export class DeviationService {
   }
 
   /** Keeps a handler card shown to a viewer ("Vis" in a list) up to date from now on. */
-  rememberCopy(ref: string, ownerId: string, posted: PostedHere): Promise<void> {
-    return this.deps.postedCards.remember(deviationCard(ref), {
+  async rememberCopy(refText: string, ownerId: string, posted: PostedHere): Promise<void> {
+    const parsed = parseReference(refText);
+    if (!parsed) return;
+    return this.deps.postedCards.remember(deviationCard(parsed.ref), {
       ownerId,
       view: 'handler',
       ...posted,
@@ -72,9 +75,13 @@ export class DeviationService {
   /** The card as it should look to this viewer now (Universal Actions refresh, "Vis" in lists). */
   async currentCard(
     actor: Actor,
-    ref: string,
+    refText: string,
     view: 'handler' | 'receipt' = 'handler',
   ): Promise<Card> {
+    // Card data is untrusted: a ref with key characters (/ \ # ?) must never reach the store.
+    const parsed = parseReference(refText);
+    if (!parsed) return invalidReference(actor, refText);
+    const { ref } = parsed;
     const found = await this.deps.records.get(ref);
     const scene = await readScene(this.deps, actor.language);
     // Same answer for "does not exist" and "not yours": references must not be probed.
@@ -110,8 +117,9 @@ export class DeviationService {
   /** "historikk AVV-…": the append-only audit trail, for those who may see the case. */
   async history(actor: Actor, refText: string): Promise<Card> {
     const text = strings(actor.language);
+    if (!refText.trim()) return notice(text.history.usage, '', 'Default');
     const parsed = parseReference(refText);
-    if (!parsed) return notice(text.history.usage, '', 'Default');
+    if (!parsed) return invalidReference(actor, refText);
     const found = await this.deps.records.get(parsed.ref);
     const scene = await readScene(this.deps, actor.language);
     if (!found || !mayView(scene.org, found.record, actor.id))
@@ -119,4 +127,10 @@ export class DeviationService {
     const events = await this.deps.records.events(parsed.ref);
     return renderCard('deviations/history', historyData(scene, found.record, events, actor.id));
   }
+}
+
+/** A text that is no deviation reference: said so, with at most a short, safe prefix of it. */
+function invalidReference(actor: Actor, text: string): Card {
+  const t = strings(actor.language).refusals;
+  return notice(fill(t.invalid_reference, { text: echoedReference(text) }));
 }

@@ -1,5 +1,5 @@
 import type { AdaptiveCard, TurnState } from '@microsoft/teams-ai';
-import { ActivityTypes, CardFactory, MessageFactory, TurnContext } from 'botbuilder';
+import { ActivityTypes, CardFactory, MessageFactory, TurnContext, type Activity } from 'botbuilder';
 import type { ReportDraft } from '../deviations/report-form';
 import { notice, type Card } from '../kernel/card-templates';
 import type { Actor } from '../kernel/actor';
@@ -28,9 +28,27 @@ export function actorOf(context: TurnContext): Actor {
   };
 }
 
+/** Teams always names the conversation type; an activity without one is not taken as personal. */
 export function isPersonal(context: TurnContext): boolean {
-  const type = context.activity.conversation.conversationType;
-  return type === 'personal' || type === undefined;
+  return context.activity.conversation?.conversationType === 'personal';
+}
+
+/**
+ * The Agents Playground leaves `conversationType` out in a personal chat (Teams never does).
+ * An unauthenticated local bot (npm start) fills it in for a chat that is no group, team or
+ * channel; in production the activity stays as it came and counts as not personal.
+ */
+export function assumePersonalWhenUnset(activity: Activity): void {
+  const conversation = activity.conversation;
+  const teamOrChannel = activity.channelData as { team?: unknown; channel?: unknown } | undefined;
+  if (
+    conversation &&
+    conversation.conversationType === undefined &&
+    !conversation.isGroup &&
+    !teamOrChannel?.team &&
+    !teamOrChannel?.channel
+  )
+    conversation.conversationType = 'personal';
 }
 
 export async function sendCard(context: TurnContext, card: Card): Promise<string | undefined> {

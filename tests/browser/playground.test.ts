@@ -244,6 +244,7 @@ beforeAll(async () => {
     TABLE_PREFIX: `b${Math.random().toString(36).slice(2, 10)}`,
     // As `npm start` does: the Playground always reports en-US, the demo is shown in bokmål.
     BOT_LANGUAGE: 'nb',
+    LOCAL_ONLY: 'true',
   });
   bot = await startBot({
     settings,

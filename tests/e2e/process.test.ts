@@ -110,6 +110,19 @@ test('a production setting missing or malformed: exit code 2 and every bad varia
   }
 });
 
+test('without BOT_ID (no authentication) and without LOCAL_ONLY=true it refuses to start', async () => {
+  const port = await freePort();
+  const { code, stderr } = await exitOf(
+    run({
+      PORT: String(port),
+      TABLES_CONNECTION_STRING: azuriteConnectionString(azurite, AZURITE_KEY),
+      CARD_SIGNING_SECRET: SECRET,
+    }),
+  );
+  expect(code).toBe(2);
+  expect(stderr).toMatch(/BOT_ID: required, or LOCAL_ONLY=true/);
+});
+
 test('the process stops on SIGTERM and a new process finds every report and honours old cards', async () => {
   const prefix = uniquePrefix();
   const tables = openTables(azurite.location, prefix);
@@ -120,6 +133,7 @@ test('the process stops on SIGTERM and a new process finds every report and hono
   const env = {
     PORT: String(port),
     HOST: '127.0.0.1',
+    LOCAL_ONLY: 'true',
     TABLE_PREFIX: prefix,
     TABLES_CONNECTION_STRING: azuriteConnectionString(azurite, AZURITE_KEY),
     CARD_SIGNING_SECRET: SECRET,
@@ -157,6 +171,7 @@ test('with Application Insights configured the bot starts and serves (telemetry 
   child = run({
     PORT: String(port),
     HOST: '127.0.0.1',
+    LOCAL_ONLY: 'true',
     TABLE_PREFIX: uniquePrefix(),
     TABLES_CONNECTION_STRING: azuriteConnectionString(azurite, AZURITE_KEY),
     CARD_SIGNING_SECRET: SECRET,

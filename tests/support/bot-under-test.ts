@@ -54,6 +54,8 @@ export interface BotUnderTestOptions {
   installed?: TeamsUser[];
   /** A feature under test, plugged in like a real one (see tests/support/kernel-probe). */
   extraFeatures?: HostOptions['extraFeatures'];
+  /** Sees every table request the bot makes (which request is whose: `logScope`). */
+  onStorageOperation?: HostOptions['onStorageOperation'];
 }
 
 export type StoredDeviations = ReturnType<typeof storedDeviations>;
@@ -79,6 +81,8 @@ export async function startBotUnderTest(options: BotUnderTestOptions = {}): Prom
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     TABLE_PREFIX: prefix,
+    // No BOT_ID: the bot serves only when told it is local, and then listens on 127.0.0.1.
+    LOCAL_ONLY: 'true',
     ...options.env,
   });
   const launch = () =>
@@ -87,9 +91,9 @@ export async function startBotUnderTest(options: BotUnderTestOptions = {}): Prom
       location: azurite.location,
       cardSigningSecret: SIGNING_SECRET,
       port: 0,
-      host: '127.0.0.1',
       clock: options.clock,
       extraFeatures: options.extraFeatures,
+      onStorageOperation: options.onStorageOperation,
     });
   let bot: RunningBot;
   try {

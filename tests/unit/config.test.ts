@@ -1,4 +1,10 @@
-import { isAuthEnabled, readSettings, SettingsError } from '../../bot/app/config';
+import {
+  allowedTenants,
+  isAuthEnabled,
+  listenHost,
+  readSettings,
+  SettingsError,
+} from '../../bot/app/config';
 
 const PRODUCTION = {
   BOT_ID: '11111111-2222-3333-4444-555555555555',
@@ -129,5 +135,70 @@ describe('readSettings', () => {
       if (saved === undefined) delete process.env.PORT;
       else process.env.PORT = saved;
     }
+  });
+});
+
+describe('production without BOT_ID (no authentication) fails closed', () => {
+  const production = (env: NodeJS.ProcessEnv) => readSettings(env, { production: true });
+  const secret = { CARD_SIGNING_SECRET: 'x'.repeat(32) };
+
+  test('the production entry refuses to start without BOT_ID, naming BOT_ID and LOCAL_ONLY', () => {
+    expect(() => production(secret)).toThrow(SettingsError);
+    expect(() => production(secret)).toThrow(/BOT_ID[^\n]*LOCAL_ONLY=true/);
+  });
+
+  test('LOCAL_ONLY=true lets it start unauthenticated, on loopback only', () => {
+    const s = production({ ...secret, LOCAL_ONLY: 'true' });
+    expect(s.LOCAL_ONLY).toBe(true);
+    expect(listenHost(s)).toBe('127.0.0.1');
+  });
+
+  test('any server without BOT_ID and LOCAL_ONLY refuses to listen, naming both settings', () => {
+    const s = readSettings({});
+    expect(() => listenHost(s)).toThrow(SettingsError);
+    expect(() => listenHost(s, '127.0.0.1')).toThrow(/BOT_ID[^\n]*LOCAL_ONLY/);
+  });
+
+  test('LOCAL_ONLY ignores the 0.0.0.0 default and refuses an address that is not loopback', () => {
+    expect(listenHost(readSettings({ LOCAL_ONLY: 'true' }))).toBe('127.0.0.1');
+    expect(listenHost(readSettings({ LOCAL_ONLY: 'true', HOST: '::1' }))).toBe('::1');
+    expect(errorOf({ LOCAL_ONLY: 'true', HOST: '0.0.0.0' }).message).toMatch(/HOST.*loopback/);
+    expect(() => listenHost(readSettings({ LOCAL_ONLY: 'true' }), '0.0.0.0')).toThrow(
+      SettingsError,
+    );
+  });
+
+  test('with BOT_ID the configured HOST is used (App Service needs 0.0.0.0)', () => {
+    expect(listenHost(readSettings(PRODUCTION))).toBe('0.0.0.0');
+    expect(listenHost(readSettings({ ...PRODUCTION, LOCAL_ONLY: 'true' }))).toBe('127.0.0.1');
+  });
+
+  test.each(['yes', '1', 'TRUE'])('LOCAL_ONLY=%j is refused and named', (value) => {
+    expect(errorOf({ LOCAL_ONLY: value }).message).toContain('LOCAL_ONLY');
+  });
+});
+
+describe('the tenant boundary (ALLOWED_TENANT_IDS)', () => {
+  const A = '6F1C4A52-9D3E-4B7A-8C21-3E5F7A9B0C1D';
+  const B = '11111111-2222-3333-4444-555555555555';
+
+  test('comma-separated, trimmed, lower case', () => {
+    expect(allowedTenants(readSettings({ ALLOWED_TENANT_IDS: ` ${A} ,${B},` }))).toEqual([
+      A.toLowerCase(),
+      B,
+    ]);
+  });
+
+  test('defaults to BOT_TENANT_ID', () => {
+    expect(allowedTenants(readSettings(PRODUCTION))).toEqual([PRODUCTION.BOT_TENANT_ID]);
+    expect(allowedTenants(readSettings({ ...PRODUCTION, ALLOWED_TENANT_IDS: B }))).toEqual([B]);
+  });
+
+  test('neither set (local development): no boundary', () => {
+    expect(allowedTenants(readSettings({}))).toBeUndefined();
+  });
+
+  test.each([' , ', 'not a tenant', `${A};${B}`])('ALLOWED_TENANT_IDS=%j is refused', (value) => {
+    expect(errorOf({ ALLOWED_TENANT_IDS: value }).message).toContain('ALLOWED_TENANT_IDS');
   });
 });

@@ -3,6 +3,7 @@ import {
   parseReference,
   referenceYear,
 } from '../../bot/deviations/deviation-reference';
+import { echoedReference } from '../../bot/kernel/reference';
 
 describe('formatReference', () => {
   test.each([
@@ -72,5 +73,27 @@ describe('referenceYear (Europe/Oslo)', () => {
     ['2026-06-15T12:00:00Z', 2026],
   ])('%s -> %d', (iso, year) => {
     expect(referenceYear(new Date(iso))).toBe(year);
+  });
+});
+
+describe('a text that is no reference', () => {
+  test('longer than 40 characters it is refused before parsing, whatever it holds', () => {
+    expect(parseReference(`AVV-2026-${'1'.repeat(32)}`)).toBeUndefined();
+    expect(parseReference(`${' '.repeat(40)}AVV-2026-0042`)).toBeUndefined();
+    expect(parseReference(`  AVV-2026-0042  `)?.ref).toBe('AVV-2026-0042');
+  });
+
+  test.each([
+    ['a slash', 'AVV-2026-0001/x', 'AVV-2026-0001/x'],
+    ['surrounding space', '  avv 17  ', 'avv 17'],
+    ['5000 characters', 'x'.repeat(5000), `${'x'.repeat(20)}…`],
+    ['a Markdown link', '[klikk](https://ev)', '\uFFFDklikk\uFFFD\uFFFDhttps://ev\uFFFD'],
+    ['Markdown emphasis', '**AVV**#_1', '\uFFFD\uFFFDAVV\uFFFD\uFFFD\uFFFD\uFFFD1'],
+    ['a right-to-left override', 'AVV\u202E1000', 'AVV\uFFFD1000'],
+    ['NUL and a zero-width space', 'A\u0000B\u200BC', 'A\uFFFDB\uFFFDC'],
+    ['a lone surrogate', '\uD800AVV', '\uFFFDAVV'],
+    ['an emoji', 'Ærlig 😀', 'Ærlig \uFFFD'],
+  ])('with %s it is shown back as a short, safe prefix', (_case, text, shown) => {
+    expect(echoedReference(text)).toBe(shown);
   });
 });

@@ -15,15 +15,16 @@ import {
   sendCard,
   type CardData,
 } from '../turn';
+import { phrase, typedAs, withArgument, type TypedCommand } from './typed-command';
 
 /**
  * Team-channel subscriptions: typed in a channel with the bot @mentioned (teams-ai strips the
  * mention), in Norwegian and English. The text after the command goes to the feature as is.
  */
 export const CHANNEL_COMMANDS = {
-  subscribe: /^\s*(?:abonner|subscribe)(?:\s+(.*))?$/is,
-  list: /^\s*(?:abonnementer|abonnement|subscriptions)\s*[.!?]?\s*$/i,
-  unsubscribe: /^\s*(?:avslutt\s+abonnement(?:et)?|unsubscribe)(?:\s+(.*))?$/is,
+  subscribe: withArgument('abonner|subscribe'),
+  list: phrase(['abonnementer', 'abonnement', 'subscriptions'], '.!?'),
+  unsubscribe: withArgument('avslutt\\s+abonnement(?:et)?|unsubscribe'),
 } as const;
 
 type Run = (actor: Actor, channel: ChannelAddress | undefined, text: string) => Promise<Card>;
@@ -32,10 +33,10 @@ type Run = (actor: Actor, channel: ChannelAddress | undefined, text: string) => 
 export function registerChannels(app: Application<TurnState>, features: Features): void {
   const { channels } = features;
 
-  const typed = (pattern: RegExp, run: Run) =>
-    app.message(pattern, async (context: TurnContext) => {
+  const typed = (command: TypedCommand, run: Run) =>
+    app.message(typedAs(command), async (context: TurnContext) => {
       await rememberConversation(context, features.conversations);
-      const text = (pattern.exec(context.activity.text ?? '')?.[1] ?? '').trim();
+      const text = command.argument(context.activity.text) ?? '';
       // Outside a team channel the feature answers with a short explanation.
       await sendCard(context, await run(actorOf(context), channelOf(context), text));
     });

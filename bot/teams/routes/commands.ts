@@ -14,15 +14,23 @@ import {
   sendCard,
   type CardData,
 } from '../turn';
+import { phrase, typedAs, withArgument } from './typed-command';
 
 /** Typed chat commands, in Norwegian and English (manifest command lists name the same). */
 export const COMMANDS = {
-  report:
-    /^\s*(meld avvik|meld et avvik|avvik|nytt avvik|report deviation|report a deviation|new deviation)\s*[.!]?\s*$/i,
-  mine: /^\s*(mine avvik|my deviations)\s*$/i,
-  open: /^\s*(åpne avvik|apne avvik|open deviations)\s*$/i,
-  history: /^\s*(historikk|history)\b(.*)$/i,
-  help: /^\s*(hjelp|help|hei|hallo|hello|hi|start|\?)\s*[.!]?\s*$/i,
+  report: phrase([
+    'meld avvik',
+    'meld et avvik',
+    'avvik',
+    'nytt avvik',
+    'report deviation',
+    'report a deviation',
+    'new deviation',
+  ]),
+  mine: phrase(['mine avvik', 'my deviations']),
+  open: phrase(['åpne avvik', 'apne avvik', 'open deviations']),
+  history: withArgument('historikk|history'),
+  help: phrase(['hjelp', 'help', 'hei', 'hallo', 'hello', 'hi', 'start', '?']),
 } as const;
 
 /** The commands that take no argument: typed, or pressed on the help card (`command.run`). */
@@ -71,16 +79,13 @@ export function registerCommands(app: Application<TurnState>, features: Features
       if (command !== 'help' && !(await inPersonalChat(context))) return;
       await sendCard(context, await runCommand(context, state, features, command));
     };
-  for (const command of PLAIN_COMMANDS) app.message(COMMANDS[command], typed(command));
+  for (const command of PLAIN_COMMANDS) app.message(typedAs(COMMANDS[command]), typed(command));
 
-  app.message(COMMANDS.history, async (context) => {
+  app.message(typedAs(COMMANDS.history), async (context) => {
     await rememberConversation(context, features.conversations);
     if (!(await inPersonalChat(context))) return;
-    const match = COMMANDS.history.exec(context.activity.text ?? '');
-    await sendCard(
-      context,
-      await features.deviations.history(actorOf(context), (match?.[2] ?? '').trim()),
-    );
+    const refText = COMMANDS.history.argument(context.activity.text) ?? '';
+    await sendCard(context, await features.deviations.history(actorOf(context), refText));
   });
 
   // The help card's buttons: run the command, keep the help card as it was.
