@@ -1,3 +1,14 @@
+import { arshjulActions } from '../arshjul/arshjul-actions';
+import { ARSHJUL_KIND } from '../arshjul/arshjul-rules';
+import { ArshjulService } from '../arshjul/arshjul-service';
+import {
+  occurrenceRecords,
+  TableArshjulCatalogue,
+  TableOccurrenceIndex,
+} from '../arshjul/arshjul-store';
+import { arshjulTime } from '../arshjul/arshjul-time';
+import { TableFeedSecrets } from '../arshjul/feed-secret-store';
+import type { ArshjulDeps } from '../arshjul/ports';
 import { deviationComposers } from '../deviations/deviation-composers';
 import { DeviationIndexStore } from '../deviations/deviation-index-store';
 import { deviationNudges } from '../deviations/deviation-nudges';
@@ -30,7 +41,7 @@ import {
 } from '../store/tables';
 import type { CardActions } from '../teams/features';
 import { BackgroundWork } from './background';
-import { nudgeSettingsFrom, type Settings } from './config';
+import { arshjulSettingsFrom, nudgeSettingsFrom, type Settings } from './config';
 
 /** What a feature gets from the host: the shared machinery, as ports. */
 export interface FeatureKit {
@@ -104,6 +115,23 @@ export async function composeBot(options: ComposeOptions) {
       ? `https://teams.microsoft.com/l/chat/0/0?users=28:${settings.BOT_ID}`
       : undefined,
   });
+  const arshjulDeps: ArshjulDeps = {
+    records: occurrenceRecords(tables, outbox),
+    index: new TableOccurrenceIndex(tables),
+    catalogue: new TableArshjulCatalogue(tables, settings.ORG_CACHE_SECONDS * 1000),
+    org,
+    outbox,
+    timers: schedule,
+    signer,
+    clock,
+    channels: subscriptions,
+    feeds: new TableFeedSecrets(tables),
+    settings: arshjulSettingsFrom(settings),
+    publicUrl: settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`,
+  };
+  const arshjulCards = arshjulActions(arshjulDeps);
+  const arshjulClock = arshjulTime(arshjulDeps, arshjulCards.mayAct);
+  const arshjul = new ArshjulService(arshjulDeps);
   const extra = options.extraFeatures?.({ signer, outbox, tables, clock });
 
   const dispatcher = new Dispatcher({
@@ -123,10 +151,15 @@ export async function composeBot(options: ComposeOptions) {
       ...postedCardComposers({
         postedCards,
         outbox,
-        drawers: { deviation: deviationMessages.drawCopy, ...extra?.drawers },
+        drawers: {
+          deviation: deviationMessages.drawCopy,
+          [ARSHJUL_KIND]: arshjulClock.drawCopy,
+          ...extra?.drawers,
+        },
       }),
       ...deviationMessages.composers,
       ...nudges.composers,
+      ...arshjulClock.composers,
       ...(extra?.composers ?? []),
     ],
     onSettled: options.onSettled,
@@ -135,8 +168,8 @@ export async function composeBot(options: ComposeOptions) {
     timers: schedule,
     jobs: schedule,
     outbox,
-    handlers: [nudges.timers],
-    recurring: [nudges.digest],
+    handlers: [nudges.timers, arshjulClock.timers],
+    recurring: [nudges.digest, arshjulClock.materialiseJob],
   });
   const background = new BackgroundWork({
     lease: new TableLease(tables, 'dispatcher', settings.LEASE_SECONDS * 1000),
@@ -154,7 +187,11 @@ export async function composeBot(options: ComposeOptions) {
     schedule,
     subscriptions,
     deviations,
-    cardActions: [deviations.actions, ...(extra?.cardActions ?? [])],
+    cardActions: [deviations.actions, arshjulCards.pipeline, ...(extra?.cardActions ?? [])],
+    arshjul,
+    arshjulDeps,
+    /** Materialises the årshjul now (after an import; the daily job does the same). */
+    materialiseArshjul: (now: Date) => arshjulClock.materialise(now),
     dispatcher,
     scheduler,
     background,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_ARSHJUL_SETTINGS, type ArshjulSettings } from '../arshjul/ports';
 import type { NudgeSettings } from '../deviations/deviation-timers';
 import { isValidCron } from '../time/schedule';
 
@@ -6,10 +7,29 @@ import { isValidCron } from '../time/schedule';
 const settingsSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3978),
   HOST: z.string().default('0.0.0.0'),
+  /** Without BOT_ID nobody is authenticated: such a bot runs only when this says it is local. */
+  LOCAL_ONLY: z
+    .enum(['true', 'false'], { message: 'true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
   BOT_ID: z.string().trim().optional(),
   BOT_PASSWORD: z.string().optional(),
   BOT_TENANT_ID: z.string().trim().optional(),
   BOT_TYPE: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).default('SingleTenant'),
+  /** The tenants whose users the bot serves (comma-separated); BOT_TENANT_ID when unset. */
+  ALLOWED_TENANT_IDS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((id) => id.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .refine(
+      (ids) => ids.length > 0 && ids.every((id) => /^[0-9a-z-]{1,64}$/.test(id)),
+      'comma-separated tenant ids, e.g. 6f1c4a52-9d3e-4b7a-8c21-3e5f7a9b0c1d',
+    )
+    .optional(),
   TABLES_CONNECTION_STRING: z.string().optional(),
   TABLES_ENDPOINT: z.string().url().optional(),
   TABLE_PREFIX: z
@@ -42,6 +62,15 @@ const settingsSchema = z.object({
     .string()
     .refine(isValidCron, 'a cron pattern (minute hour day month weekday), e.g. 0 8 * * 1')
     .default('0 8 * * 1'),
+  /** Årshjul: an occurrence overdue and not signed off goes to the owner's leader after this. */
+  ARSHJUL_ESCALATE_WORKING_DAYS: z.coerce.number().int().min(0).max(60).default(5),
+  /** Årshjul: when occurrences are materialised (croner, Europe/Oslo). */
+  ARSHJUL_CRON: z
+    .string()
+    .refine(isValidCron, 'a cron pattern (minute hour day month weekday), e.g. 0 6 * * *')
+    .default('0 6 * * *'),
+  /** Where users reach the bot from outside (the calendar feed links), e.g. https://ik.heim.no */
+  PUBLIC_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
   NODE_ENV: z.string().default('development'),
@@ -69,8 +98,19 @@ function missingTogether(raw: Record<string, string>, options: ReadOptions): str
       'in production (at least 32 characters, the same on every instance)',
     );
   }
+  if (options.production && !raw.BOT_ID && raw.LOCAL_ONLY !== 'true') missing.push(NO_BOT_ID);
+  if (raw.LOCAL_ONLY === 'true' && raw.HOST && !LOOPBACK.has(raw.HOST)) {
+    missing.push(`  HOST: must be a loopback address (127.0.0.1, ::1) when LOCAL_ONLY=true`);
+  }
   return missing;
 }
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+const NO_BOT_ID =
+  '  BOT_ID: required, or LOCAL_ONLY=true for a bot on this machine only. Without BOT_ID ' +
+  'requests are not authenticated: anyone who reaches the port could act as any leader. ' +
+  'With LOCAL_ONLY=true the bot listens on 127.0.0.1 only';
 
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -108,6 +148,41 @@ export function readSettings(
 /** Bot Framework authentication is on exactly when an app id is configured. */
 export function isAuthEnabled(s: Settings): boolean {
   return Boolean(s.BOT_ID);
+}
+
+/**
+ * Where the server may listen (`requested`: a caller's choice, e.g. a test's). Without BOT_ID
+ * nobody is authenticated, so the bot serves only when LOCAL_ONLY=true, and then on loopback
+ * only; otherwise throws a SettingsError that names both settings.
+ */
+export function listenHost(s: Settings, requested?: string): string {
+  if (!s.LOCAL_ONLY) {
+    if (!isAuthEnabled(s)) throw new SettingsError(`Invalid configuration:\n${NO_BOT_ID}`);
+    return requested ?? s.HOST;
+  }
+  const host = requested ?? (LOOPBACK.has(s.HOST) ? s.HOST : '127.0.0.1');
+  if (!LOOPBACK.has(host))
+    throw new SettingsError(`LOCAL_ONLY=true: ${host} is not a loopback address`);
+  return host;
+}
+
+/**
+ * The tenants whose activities are served: ALLOWED_TENANT_IDS, else BOT_TENANT_ID; undefined
+ * when neither is set (local development: no tenant boundary).
+ */
+export function allowedTenants(s: Settings): string[] | undefined {
+  if (s.ALLOWED_TENANT_IDS) return s.ALLOWED_TENANT_IDS;
+  return s.BOT_TENANT_ID ? [s.BOT_TENANT_ID.toLowerCase()] : undefined;
+}
+
+/** The årshjul's settings (docs/operations.md). */
+export function arshjulSettingsFrom(s: Settings): ArshjulSettings {
+  return {
+    ...DEFAULT_ARSHJUL_SETTINGS,
+    escalateWorkingDays: s.ARSHJUL_ESCALATE_WORKING_DAYS,
+    workingHours: nudgeSettingsFrom(s).workingHours,
+    materialiseCron: s.ARSHJUL_CRON,
+  };
 }
 
 /** The nudge thresholds and working hours from the settings (docs/operations.md). */

@@ -1,10 +1,11 @@
+import { serveCalendar } from '../arshjul/calendar-route';
 import { SubscriptionService } from '../channels/subscription-service';
 import { StateStore } from '../store/state-store';
 import type { Tables, TablesLocation } from '../store/tables';
 import { createTeamsEdge } from '../teams/bot-app';
 import { createServer, listen, type RunningServer } from '../teams/server';
 import { composeBot, type ComposeOptions, type ComposedBot } from './compose';
-import { isAuthEnabled, type Settings } from './config';
+import { allowedTenants, isAuthEnabled, listenHost, type Settings } from './config';
 import { log } from './log';
 
 export type { ExtraFeature, FeatureKit } from './compose';
@@ -17,6 +18,11 @@ export interface RunningBot extends RunningServer {
   org: ComposedBot['org'];
   dispatcher: ComposedBot['dispatcher'];
   scheduler: ComposedBot['scheduler'];
+  /** The årshjul's file and materialisation (npm start loads the default; tests). */
+  arshjul: {
+    catalogue: ComposedBot['arshjulDeps']['catalogue'];
+    materialise: ComposedBot['materialiseArshjul'];
+  };
   /** Resolves once nothing in the outbox is due (tests; operators use `npm run outbox`). */
   outboxIdle(timeoutMs?: number): Promise<void>;
   /** One whole background round now: the scheduler's tick and the outbox drained (tests). */
@@ -34,6 +40,13 @@ export function tablesLocationFrom(settings: Settings, azuriteUrl?: string): Tab
 
 export async function startBot(options: HostOptions): Promise<RunningBot> {
   const { settings } = options;
+  // Before anything starts: an unauthenticated bot must be meant for this machine only.
+  const host = listenHost(settings, options.host);
+  const tenants = allowedTenants(settings);
+  if (!tenants)
+    log.warn(
+      'tenant boundary off: neither ALLOWED_TENANT_IDS nor BOT_TENANT_ID is set, so users of any tenant are served',
+    );
   const edge = createTeamsEdge(settings);
   const bot = await composeBot({ ...options, delivery: edge.delivery });
   const channels = new SubscriptionService({
@@ -46,27 +59,36 @@ export async function startBot(options: HostOptions): Promise<RunningBot> {
     channels,
     conversations: bot.conversations,
     cardActions: bot.cardActions,
+    arshjul: bot.arshjul,
   });
   bot.background.start();
   const server = createServer({
     adapter,
     app,
     authEnabled: isAuthEnabled(settings),
+    allowedTenants: tenants,
+    // Only an unauthenticated local bot serves the Agents Playground (see server.ts).
+    playgroundActivities: !isAuthEnabled(settings),
     maxBodyBytes: settings.MAX_BODY_BYTES,
     storeReady: () => bot.tables.ping(),
+    calendar: (file) =>
+      serveCalendar(file, {
+        secrets: bot.arshjulDeps.feeds,
+        render: (feedId) => bot.arshjul.renderFeed(feedId),
+      }),
   });
-  const running = await listen(
-    server,
-    options.port ?? settings.PORT,
-    options.host ?? settings.HOST,
+  const running = await listen(server, options.port ?? settings.PORT, host);
+  log.info(
+    { host: running.host, port: running.port, auth: isAuthEnabled(settings) },
+    'bot listening',
   );
-  log.info({ port: running.port, auth: isAuthEnabled(settings) }, 'bot listening');
   return {
     ...running,
     tables: bot.tables,
     org: bot.org,
     dispatcher: bot.dispatcher,
     scheduler: bot.scheduler,
+    arshjul: { catalogue: bot.arshjulDeps.catalogue, materialise: bot.materialiseArshjul },
     async close(timeoutMs) {
       await running.close(timeoutMs);
       await bot.background.stop();

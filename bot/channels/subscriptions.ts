@@ -13,12 +13,16 @@ import { TOPICS, type ChannelAddress, type Subscription, type Topic } from './po
  * it, which channels follow a unit, and how typed text names a topic and a unit.
  */
 
-/** Words for a topic after "abonner" / "subscribe"; the årshjul words come with its commands. */
+/** Words for a topic after "abonner" / "subscribe" ("annual cycle" is two words). */
 const TOPIC_WORDS: Readonly<Record<string, Topic>> = {
   avvik: 'avvik',
   avvikene: 'avvik',
   deviation: 'avvik',
   deviations: 'avvik',
+  årshjul: 'arshjul',
+  årshjulet: 'arshjul',
+  arshjul: 'arshjul',
+  annual: 'arshjul',
 };
 const BEFORE_TOPIC = new Set(['på', 'to', 'til']);
 const BEFORE_UNIT = new Set(['for', 'i', 'in', 'fra', 'from', 'of']);
@@ -42,6 +46,7 @@ export function parseSubscriptionText(text: string): { topic?: Topic; unitText: 
   if (words.length > 1 && BEFORE_TOPIC.has(first())) words = words.slice(1);
   const topic = TOPIC_WORDS[first()];
   if (topic) words = words.slice(1);
+  if (topic === 'arshjul' && first() === 'cycle') words = words.slice(1);
   if (words.length > 1 && BEFORE_UNIT.has(first())) words = words.slice(1);
   const unitText = words
     .join(' ')

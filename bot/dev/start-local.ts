@@ -5,6 +5,7 @@ import { readSettings, SettingsError } from '../app/config';
 import { startBot, tablesLocationFrom } from '../app/host';
 import { log } from '../app/log';
 import { localEnvironment, localSigningSecret } from '../app/local';
+import { parseArshjulFile } from '../arshjul/arshjul-file';
 import { parseOrgFile } from '../org/org-file';
 import { startAzurite, type RunningAzurite } from './azurite';
 
@@ -54,7 +55,9 @@ function startPlayground(botUrl: string): { child: ChildProcess; port: Promise<n
 async function main(): Promise<void> {
   let settings;
   try {
-    settings = readSettings(localEnvironment());
+    // This machine only: without a bot app id nobody is authenticated (bound to 127.0.0.1).
+    const env = localEnvironment();
+    settings = readSettings({ ...env, LOCAL_ONLY: env.LOCAL_ONLY || 'true' });
   } catch (err) {
     console.error((err as SettingsError).message);
     process.exit(2);
@@ -85,12 +88,23 @@ async function main(): Promise<void> {
     await bot.org.importFile(demo.file, { removeMissing: false });
     console.log('Loaded the demo organisation of Heim kommune (see README: who is who).');
   }
-  console.log(`Bot listening on http://localhost:${bot.port}/api/messages`);
+  if (!(await bot.arshjul.catalogue.read())) {
+    const file = parseArshjulFile(
+      JSON.parse(fs.readFileSync(path.join(ROOT, 'bot/arshjul/demo/heim-arshjul.json'), 'utf8')),
+    );
+    if (!file.ok) throw new Error(`default årshjul invalid: ${file.errors.join('; ')}`);
+    await bot.arshjul.catalogue.import(file.file, { removeMissing: false });
+    const made = await bot.arshjul.materialise(new Date());
+    console.log(
+      `Loaded the default årshjul of Heim kommune: ${file.file.activities.length} activities, ${made.created} deadlines in the next 24 months.`,
+    );
+  }
+  console.log(`Bot listening on ${bot.url}/api/messages`);
 
   let playground: ChildProcess | undefined;
   let stopping = false;
   if (!settings.BOT_ID) {
-    const started = startPlayground(`http://localhost:${bot.port}`);
+    const started = startPlayground(bot.url);
     playground = started.child;
     playground.once('exit', (code) => {
       if (!stopping)

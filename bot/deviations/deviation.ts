@@ -99,7 +99,7 @@ export type DeviationAction =
   | { kind: 'notifyDpa' };
 
 /** The bot's own actions (re-routing, escalation when not handled in time) in the audit trail. */
-export const SYSTEM_ACTOR = 'system';
+export { SYSTEM_ACTOR } from '../kernel/actor';
 
 /** 'rerouted': the handler card could not be delivered, so the case went up the line. */
 export type DeviationEventKind = 'reported' | DeviationActionKind | 'rerouted';

@@ -17,6 +17,8 @@ export const en: Strings = {
         command: 'history AVV-YYYY-NNNN',
         text: 'See the full history of a deviation (the reference is on the receipt)',
       },
+      { command: 'annual cycle', text: 'Deadlines in the annual cycle this month and next' },
+      { command: 'my deadlines', text: 'Your open deadlines in the annual cycle' },
       { command: 'help', text: 'Show this overview' },
     ],
     privacy:
@@ -28,6 +30,9 @@ export const en: Strings = {
   unknownCommand: 'I did not understand that. Write "help" to see what I can do.',
   channelHint:
     'Deviations are reported and followed up in a personal chat with me, so their content is shared with no more people than needed. Open the chat with Internal control and write "report deviation".',
+  /** To a user of another Microsoft 365 organisation (the tenant boundary). */
+  tenantRefused:
+    'This bot is only for the staff of the municipality that uses it. Your request was not handled.',
   types: { avvik: 'Deviation', forbedringsforslag: 'Improvement suggestion' },
   severities: { lav: 'Low', middels: 'Medium', alvorlig: 'Serious', kritisk: 'Critical' },
   statuses: {
@@ -230,6 +235,8 @@ export const en: Strings = {
     top_of_line: 'The case is already at the top of the line.',
     invalid_assignee: 'Choose a leader in the unit from the list.',
     duplicate: 'That action was already done.',
+    invalid_reference:
+      '"{text}" is not a valid reference. A reference looks like this: AVV-2026-0001.',
   },
   fieldNames: {
     measureText: 'Measure',
@@ -246,7 +253,7 @@ export const en: Strings = {
     personalOnly:
       'Subscriptions are for channels in a team. Write the command in the channel that should follow the unit, and mention me: "@Internkontroll subscribe deviations Sentrum barnehage".',
     usage:
-      'Write "subscribe deviations" and, if you like, the name of the unit, for example "subscribe deviations Sentrum barnehage".',
+      'Write "subscribe deviations" or "subscribe annual cycle" and, if you like, the name of the unit, for example "subscribe deviations Sentrum barnehage".',
     topics: { avvik: 'deviations', arshjul: 'the annual cycle' },
     topicTitles: { avvik: 'Deviations', arshjul: 'Annual cycle' },
     receives: {
@@ -265,7 +272,7 @@ export const en: Strings = {
     noMatch: 'Found no unit called "{name}". Choose from the list.',
     ambiguous: 'Several units match "{name}". Choose from the list.',
     notLeader:
-      'Only leaders can subscribe a channel to deviations. You lead no unit in the organisation, so nothing has changed.',
+      'Only leaders can subscribe a channel. You lead no unit in the organisation, so nothing has changed.',
     outsideLine:
       'You can subscribe to the units you lead and the units below them. {unit} is not one of them, so nothing has changed.',
     unknownUnit: 'That unit is no longer in the organisation. Choose from the list.',
@@ -294,5 +301,78 @@ export const en: Strings = {
     noneYouMayEnd:
       'You lead none of the units this channel follows, so you cannot end its subscriptions. Nothing has changed.',
     unknownPerson: 'unknown person',
+  },
+  arshjul: {
+    personalOnly:
+      'The annual cycle is shown in your personal chat with me. Open the chat with Internkontroll and write "annual cycle".',
+    notImported:
+      'The annual cycle has not been loaded yet. Ask IT to run "npm run arshjul:import" with the municipality\'s annual cycle.',
+    alreadyDone: 'This deadline is already marked as done ({date}). Nothing has changed.',
+    helpTextMissing: 'Write briefly what you need help with, and your leader will be told.',
+    headlines: {
+      remind: 'Deadline in {days} days',
+      remindOne: 'Deadline tomorrow',
+      due: 'Deadline today',
+      escalation: 'The deadline has passed and {owner} has not marked it as done',
+      help: '{name} needs help with a deadline',
+      done: 'Done',
+    },
+    deadline: 'Deadline',
+    owner: 'Owner',
+    unit: 'Unit',
+    status: 'Status',
+    legalBasis: 'Legal basis',
+    moved: '{date} (moved from {nominal}: weekend or public holiday)',
+    leaderOf: 'leader of {unit}',
+    nobody: 'nobody in the organisation yet',
+    statuses: { open: 'Open', done: 'Done', overdue: 'Overdue' },
+    doneBy: 'Done by {name}, {date}',
+    doneNote: 'Note: {note}',
+    helpAsked: 'Help needed: {text}',
+    doneButton: 'Done',
+    helpButton: 'Needs help',
+    confirmDone: 'Mark as done',
+    sendHelp: 'Send to my leader',
+    notePlaceholder: 'Note or link (optional)',
+    helpPlaceholder: 'What do you need help with?',
+    lovdata: 'Read on Lovdata',
+    helpSent: 'Your leader has been told.',
+    months: [
+      'January',
+      'February',
+      'March',
+      'April',
+      'May',
+      'June',
+      'July',
+      'August',
+      'September',
+      'October',
+      'November',
+      'December',
+    ],
+    monthTitle: 'Annual cycle: {months}',
+    monthEmpty: 'No deadlines in {month}.',
+    unknownMonth:
+      'I did not recognise the month "{text}". Write for example "annual cycle March" or "annual cycle 2027-03".',
+    and: 'and',
+    mineTitle: 'My deadlines',
+    mineEmpty: 'You have no open deadlines in the annual cycle.',
+    statusTitle: 'Annual cycle status {year}',
+    statusIntro: 'Per activity: how many units have delivered, are open and are overdue.',
+    statusColumns: { activity: 'Activity', done: 'Done', open: 'Open', overdue: 'Overdue' },
+    statusNotAllowed:
+      'The status overview is for the chief executive and the leaders of the staff units that own activities in the annual cycle.',
+    calendarTitle: 'The annual cycle in your calendar',
+    calendarIntro:
+      'Subscribe to a link in Outlook: Add calendar → Subscribe from web. The link is secret: share it only with those who should have it.',
+    calendarOrg: 'The whole municipality',
+    calendarNotLeader: 'The annual cycle calendar links are for leaders.',
+    channelTitle: 'Annual cycle',
+    channelRemind: '{name}: deadline {date} ({when}). {done} of {total} done.',
+    channelDone: '{name} ({owner}) has been marked as done. {done} of {total} done.',
+    doneNoticeTitle: 'Done in the annual cycle',
+    doneNotice: '{name} ({owner}) due {date} has been marked as done.',
+    when: { days: 'in {days} days', tomorrow: 'tomorrow', today: 'today' },
   },
 };

@@ -15,6 +15,8 @@ export const nb = {
         command: 'historikk AVV-ÅÅÅÅ-NNNN',
         text: 'Se hele historikken for et avvik (referansen står på kvitteringen)',
       },
+      { command: 'årshjul', text: 'Frister i årshjulet denne og neste måned' },
+      { command: 'mine frister', text: 'Dine åpne frister i årshjulet' },
       { command: 'hjelp', text: 'Vis denne oversikten' },
     ],
     privacy:
@@ -26,6 +28,9 @@ export const nb = {
   unknownCommand: 'Det forstod jeg ikke. Skriv «hjelp» for å se hva jeg kan.',
   channelHint:
     'Avvik meldes og følges opp i personlig chat med meg, så innholdet ikke deles med flere enn nødvendig. Åpne chatten med Internkontroll og skriv «meld avvik».',
+  /** To a user of another Microsoft 365 organisation (the tenant boundary). */
+  tenantRefused:
+    'Denne boten er bare for de ansatte i kommunen som har tatt den i bruk. Henvendelsen er ikke behandlet.',
   types: { avvik: 'Avvik', forbedringsforslag: 'Forbedringsforslag' },
   severities: { lav: 'Lav', middels: 'Middels', alvorlig: 'Alvorlig', kritisk: 'Kritisk' },
   statuses: {
@@ -226,6 +231,8 @@ export const nb = {
     top_of_line: 'Saken er allerede på øverste nivå i linjen.',
     invalid_assignee: 'Velg en leder i enheten fra listen.',
     duplicate: 'Handlingen var allerede utført.',
+    invalid_reference:
+      '«{text}» er ikke en gyldig referanse. En referanse ser slik ut: AVV-2026-0001.',
   },
   fieldNames: {
     measureText: 'Tiltak',
@@ -242,7 +249,7 @@ export const nb = {
     personalOnly:
       'Abonnementer gjelder kanaler i et team. Skriv kommandoen i kanalen som skal følge enheten, og nevn meg: «@Internkontroll abonner avvik Sentrum barnehage».',
     usage:
-      'Skriv «abonner avvik» og gjerne navnet på enheten, for eksempel «abonner avvik Sentrum barnehage».',
+      'Skriv «abonner avvik» eller «abonner årshjul» og gjerne navnet på enheten, for eksempel «abonner avvik Sentrum barnehage».',
     topics: { avvik: 'avvik', arshjul: 'årshjulet' },
     topicTitles: { avvik: 'Avvik', arshjul: 'Årshjul' },
     receives: {
@@ -259,7 +266,7 @@ export const nb = {
     noMatch: 'Fant ingen enhet som heter «{name}». Velg fra listen.',
     ambiguous: 'Flere enheter passer til «{name}». Velg fra listen.',
     notLeader:
-      'Bare ledere kan abonnere en kanal på avvik. Du leder ingen enhet i organisasjonen, så ingenting er endret.',
+      'Bare ledere kan abonnere en kanal. Du leder ingen enhet i organisasjonen, så ingenting er endret.',
     outsideLine:
       'Du kan abonnere på enhetene du leder og enhetene under dem. {unit} er ikke blant dem, så ingenting er endret.',
     unknownUnit: 'Enheten finnes ikke lenger i organisasjonen. Velg fra listen.',
@@ -288,6 +295,79 @@ export const nb = {
     noneYouMayEnd:
       'Du leder ingen av enhetene kanalen abonnerer på, så du kan ikke avslutte abonnementene her. Ingenting er endret.',
     unknownPerson: 'ukjent person',
+  },
+  arshjul: {
+    personalOnly:
+      'Årshjulet ser du i personlig chat med meg. Åpne chatten med Internkontroll og skriv «årshjul».',
+    notImported:
+      'Årshjulet er ikke lagt inn ennå. Be IT-avdelingen kjøre «npm run arshjul:import» med kommunens årshjul.',
+    alreadyDone: 'Denne fristen er allerede merket som utført ({date}). Ingenting er endret.',
+    helpTextMissing: 'Skriv kort hva du trenger hjelp med, så får lederen din beskjed.',
+    headlines: {
+      remind: 'Frist om {days} dager',
+      remindOne: 'Frist i morgen',
+      due: 'Frist i dag',
+      escalation: 'Fristen er passert, og {owner} har ikke merket den som utført',
+      help: '{name} trenger hjelp med en frist',
+      done: 'Utført',
+    },
+    deadline: 'Frist',
+    owner: 'Ansvarlig',
+    unit: 'Enhet',
+    status: 'Status',
+    legalBasis: 'Lovgrunnlag',
+    moved: '{date} (flyttet fra {nominal}: helg eller helligdag)',
+    leaderOf: 'leder for {unit}',
+    nobody: 'ingen i organisasjonen ennå',
+    statuses: { open: 'Åpen', done: 'Utført', overdue: 'Forfalt' },
+    doneBy: 'Utført av {name}, {date}',
+    doneNote: 'Notat: {note}',
+    helpAsked: 'Behov for hjelp: {text}',
+    doneButton: 'Utført',
+    helpButton: 'Trenger hjelp',
+    confirmDone: 'Merk som utført',
+    sendHelp: 'Send til lederen',
+    notePlaceholder: 'Notat eller lenke (valgfritt)',
+    helpPlaceholder: 'Hva trenger du hjelp med?',
+    lovdata: 'Les på Lovdata',
+    helpSent: 'Lederen din har fått beskjed.',
+    months: [
+      'januar',
+      'februar',
+      'mars',
+      'april',
+      'mai',
+      'juni',
+      'juli',
+      'august',
+      'september',
+      'oktober',
+      'november',
+      'desember',
+    ],
+    monthTitle: 'Årshjul: {months}',
+    monthEmpty: 'Ingen frister i {month}.',
+    unknownMonth:
+      'Jeg kjente ikke igjen måneden «{text}». Skriv for eksempel «årshjul mars» eller «årshjul 2027-03».',
+    and: 'og',
+    mineTitle: 'Mine frister',
+    mineEmpty: 'Du har ingen åpne frister i årshjulet.',
+    statusTitle: 'Status årshjul {year}',
+    statusIntro: 'Per aktivitet: hvor mange enheter som har levert, har åpen frist og er forfalt.',
+    statusColumns: { activity: 'Aktivitet', done: 'Utført', open: 'Åpen', overdue: 'Forfalt' },
+    statusNotAllowed:
+      'Statusoversikten er for rådmannen og lederne for stabene som eier aktiviteter i årshjulet.',
+    calendarTitle: 'Årshjulet i kalenderen din',
+    calendarIntro:
+      'Abonner på en lenke i Outlook: Legg til kalender → Abonner fra nettet. Lenken er hemmelig: del den bare med dem som skal ha den.',
+    calendarOrg: 'Hele kommunen',
+    calendarNotLeader: 'Kalenderlenkene til årshjulet er for ledere.',
+    channelTitle: 'Årshjul',
+    channelRemind: '{name}: frist {date} ({when}). {done} av {total} er utført.',
+    channelDone: '{name} ({owner}) er merket som utført. {done} av {total} er utført.',
+    doneNoticeTitle: 'Utført i årshjulet',
+    doneNotice: '{name} ({owner}) med frist {date} er merket som utført.',
+    when: { days: 'om {days} dager', tomorrow: 'i morgen', today: 'i dag' },
   },
 };
 

@@ -8,3 +8,6 @@ export interface Actor {
   language: Language;
   locale: string;
 }
+
+/** The actor id of what the bot does on its own (escalations, re-routing, materialising). */
+export const SYSTEM_ACTOR = 'system';

@@ -31,6 +31,7 @@ export const TABLE_NAMES = [
   'Conversations',
   'Subscriptions',
   'BotState',
+  'Arshjul',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 

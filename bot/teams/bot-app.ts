@@ -7,6 +7,7 @@ import type { StateStore } from '../store/state-store';
 import type { Features } from './features';
 import { registerChannels } from './routes/channels';
 import { registerCommands, registerFallback } from './routes/commands';
+import { registerArshjul } from './routes/arshjul';
 import { registerCardActions, registerUnknownActions } from './routes/card-actions';
 import { registerDeviationCards } from './routes/deviation-cards';
 import { registerInstall } from './routes/install';
@@ -65,6 +66,7 @@ function buildApplication(
 
   registerInstall(app, features);
   registerCommands(app, features);
+  registerArshjul(app, features);
   // Before registerUnknownActions (a catch-all verb) and registerFallback (any message).
   registerChannels(app, features);
   registerDeviationCards(app, features);

@@ -1,3 +1,4 @@
+import type { ArshjulService } from '../arshjul/arshjul-service';
 import type { SubscriptionService } from '../channels/subscription-service';
 import type { DeviationService } from '../deviations/deviation-service';
 import type { Actor } from '../kernel/actor';
@@ -22,6 +23,8 @@ export interface Features {
   /** Team-channel subscriptions (bot/channels); routed in routes/channels.ts. */
   channels: SubscriptionService;
   conversations: ConversationStore;
+  /** The annual cycle's commands (routes/arshjul.ts). */
+  arshjul: ArshjulService;
   /** Every feature's card-action pipeline (deviations first); routed in routes/card-actions.ts. */
   cardActions: CardActions[];
 }

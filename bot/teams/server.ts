@@ -1,8 +1,11 @@
 import restify from 'restify';
 import type { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
+import type { TurnContext } from 'botbuilder';
 import crypto from 'node:crypto';
 import { log, logScope } from '../app/log';
 import { checkEnvelope } from './envelope';
+import { refuseOutsideTenant, tenantRefusal } from './tenant-boundary';
+import { assumePersonalWhenUnset } from './turn';
 
 /**
  * HTTP: POST /api/messages (Bot Framework protocol), GET /healthz (liveness, with the store's
@@ -12,12 +15,22 @@ export interface ServerOptions {
   adapter: TeamsAdapter;
   app: Application<TurnState>;
   authEnabled: boolean;
+  /** The tenants served (lower case); undefined: no tenant boundary (local development). */
+  allowedTenants?: readonly string[];
+  /** An unauthenticated local bot: takes the Agents Playground's personal chats as personal. */
+  playgroundActivities?: boolean;
   maxBodyBytes: number;
   storeReady: () => Promise<boolean>;
+  /** GET /calendar/<secret>.ics: the årshjul's calendar feeds (bot/arshjul/calendar-route.ts). */
+  calendar?: (
+    file: string,
+  ) => Promise<{ status: number; headers: Record<string, string>; body: string }>;
 }
 
 export interface RunningServer {
   url: string;
+  /** The address the server is bound to, e.g. 127.0.0.1 or 0.0.0.0. */
+  host: string;
   port: number;
   /** Stops taking requests, lets in-flight turns finish (up to timeoutMs), then closes. */
   close(timeoutMs?: number): Promise<void>;
@@ -81,6 +94,16 @@ export function createServer(options: ServerOptions): HttpServer {
   );
   const inFlight = new InFlight();
 
+  // The tenant boundary comes first: teams-ai reads user state as soon as app.run starts.
+  const serveTurn = async (context: TurnContext): Promise<void> => {
+    if (options.allowedTenants) {
+      const refusal = tenantRefusal(context.activity, options.allowedTenants);
+      if (refusal) return refuseOutsideTenant(context, refusal);
+    }
+    if (options.playgroundActivities) assumePersonalWhenUnset(context.activity);
+    await options.app.run(context);
+  };
+
   server.post('/api/messages', async (req, res) => {
     const authorization = req.header('authorization') ?? '';
     if (options.authEnabled && !/^Bearer\s+\S+/i.test(authorization)) {
@@ -104,7 +127,7 @@ export function createServer(options: ServerOptions): HttpServer {
         try {
           await options.adapter.process(req, answer as never, (context) => {
             reachedBot = true;
-            return options.app.run(context).then(() => undefined);
+            return serveTurn(context);
           });
         } catch (err) {
           answer.status(500);
@@ -137,6 +160,18 @@ export function createServer(options: ServerOptions): HttpServer {
   server.get('/healthz', async (_req, res) => {
     res.send(200, { status: 'ok', store: (await storeReady()) ? 'ok' : 'unavailable' });
   });
+  const { calendar } = options;
+  if (calendar)
+    server.get('/calendar/:file', async (req, res) => {
+      // The secret is in the path: the request log never shows it (log.ts logs no URLs).
+      const answer = await calendar(String(req.params.file ?? '')).catch(() => ({
+        status: 503,
+        headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+        body: 'unavailable',
+      }));
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
+    });
   server.get('/readyz', async (_req, res) => {
     const ready = await storeReady();
     res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'store unavailable' });
@@ -153,9 +188,10 @@ export async function listen(
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
-  const actualPort = server.address().port;
+  const { port: actualPort, address } = server.address();
   return {
-    url: `http://127.0.0.1:${actualPort}`,
+    url: `http://${address === '::1' ? '[::1]' : '127.0.0.1'}:${actualPort}`,
+    host: address,
     port: actualPort,
     async close(timeoutMs = 10000) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

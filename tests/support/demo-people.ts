@@ -20,6 +20,8 @@ export const DEMO_PEOPLE = {
   marte: { id: '7c1a2b3d-0001-4a10-9c01-000000000101', name: 'Marte Solberg' },
   /** Anders Lie, ansatt in heim-skole. */
   anders: { id: '7c1a2b3d-0001-4a10-9c01-000000000402', name: 'Anders Lie' },
+  /** Nina Holm, stabsleder of okonomi (owns the årsregnskap in the årshjul). */
+  nina: { id: '7c1a2b3d-0001-4a10-9c01-000000000201', name: 'Nina Holm' },
   /** Ida Berge, personvernombud (hears of possible personal-data breaches). */
   ida: { id: '7c1a2b3d-0001-4a10-9c01-000000000501', name: 'Ida Berge' },
 } as const;
@@ -40,4 +42,6 @@ export const PEOPLE = {
   lars: teamsUser('lars'),
   emil: teamsUser('emil'),
   ida: teamsUser('ida'),
+  marte: teamsUser('marte'),
+  nina: teamsUser('nina'),
 } satisfies Record<string, TeamsUser>;

@@ -27,7 +27,20 @@ import {
 import { subscribableUnits } from '../../bot/channels/subscriptions';
 import { CardSigner } from '../../bot/kernel/card-signing';
 import { renderCard, type Card } from '../../bot/kernel/card-templates';
-import { strings, type Language } from '../../bot/i18n';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Occurrence } from '../../bot/arshjul/arshjul';
+import { parseArshjulFile } from '../../bot/arshjul/arshjul-file';
+import {
+  arshjulScene,
+  listCard,
+  listRow,
+  occurrenceCard,
+  ownerLabel,
+  statusCard,
+  statusRows,
+} from '../../bot/arshjul/arshjul-views';
+import { fill, strings, type Language } from '../../bot/i18n';
 import { sampleDeviation } from '../support/sample-deviation';
 import { DEMO, demoOrg, NOW } from './fixtures';
 
@@ -412,6 +425,7 @@ export function scenarios(language: Language): [string, string, Card][] {
       renderCard('channels/subscribed', subscribedData(channelCtx, sub, true)),
     ],
   );
+  list.push(...arshjulScenarios(language));
   return list;
 }
 
@@ -467,3 +481,90 @@ export const textsOf = (card: Card) => {
   return found;
 };
 export const json = (card: Card) => JSON.stringify(card);
+
+/** The årshjul's cards with the default file of Heim kommune. */
+function arshjulScenarios(language: Language): [string, string, Card][] {
+  const parsed = parseArshjulFile(
+    JSON.parse(
+      fs.readFileSync(path.join(__dirname, '../../bot/arshjul/demo/heim-arshjul.json'), 'utf8'),
+    ),
+  );
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+  const scene = arshjulScene(org, parsed.file, language, NOW);
+  const t = strings(language).arshjul;
+  const open: Occurrence = {
+    ref: 'AH-2027-virksomhetsplan-1-sentrum-barnehage',
+    rev: 1,
+    activityId: 'virksomhetsplan',
+    year: 2027,
+    index: 1,
+    unitId: 'sentrum-barnehage',
+    nominal: '2027-01-31',
+    deadline: '2027-02-01',
+    status: 'open',
+    helpCount: 0,
+    sequence: 0,
+  };
+  const done: Occurrence = {
+    ...open,
+    rev: 2,
+    status: 'done',
+    doneAt: NOW.toISOString(),
+    doneBy: DEMO.barnehageLeader,
+    doneNote: 'Vedtatt [i møte](https://example.org)',
+  };
+  const legal: Occurrence = {
+    ...open,
+    ref: 'AH-2027-arsregnskap-1-okonomi',
+    activityId: 'arsregnskap',
+    unitId: 'okonomi',
+    nominal: '2027-02-22',
+    deadline: '2027-02-22',
+  };
+  const card = (o: Occurrence, options: Partial<Parameters<typeof occurrenceCard>[2]> = {}) =>
+    occurrenceCard(scene, o, { signer, mayAct: true, ...options });
+  const rowsOf = [open, legal].map((o) => listRow(scene, o, ownerLabel(scene, o)));
+  return [
+    [
+      'arshjul/occurrence',
+      'reminder',
+      card(open, { headline: fill(t.headlines.remind, { days: 7 }) }),
+    ],
+    ['arshjul/occurrence', 'with legal basis', card(legal, { headline: t.headlines.due })],
+    [
+      'arshjul/occurrence',
+      'done',
+      card(done, { headline: t.headlines.done, headlineColor: 'Good' }),
+    ],
+    ['arshjul/occurrence', 'seen by another', card(open, { mayAct: false })],
+    [
+      'arshjul/occurrence',
+      'help asked',
+      card(open, { headline: fill(t.headlines.help, { name: 'Ingrid' }), helpText: 'Trenger mal' }),
+    ],
+    [
+      'arshjul/list',
+      'two months',
+      listCard(fill(t.monthTitle, { months: 'januar 2027 og februar 2027' }), '', [
+        { heading: 'januar 2027', empty: fill(t.monthEmpty, { month: 'januar 2027' }), rows: [] },
+        { heading: 'februar 2027', empty: '', rows: rowsOf },
+      ]),
+    ],
+    ['arshjul/status', 'a year', statusCard(scene, 2027, statusRows(scene, [open, done, legal]))],
+    [
+      'arshjul/calendar',
+      'two feeds',
+      renderCard('arshjul/calendar', {
+        title: t.calendarTitle,
+        intro: t.calendarIntro,
+        feeds: [
+          { name: t.calendarOrg, url: 'https://ik.heim.no/calendar/' + 'a'.repeat(43) + '.ics' },
+          {
+            name: 'Sentrum barnehage',
+            url: 'https://ik.heim.no/calendar/' + 'b'.repeat(43) + '.ics',
+          },
+        ],
+      }),
+    ],
+  ];
+}

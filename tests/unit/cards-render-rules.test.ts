@@ -78,10 +78,12 @@ describe.each(['nb', 'en'] as const)('cards in %s', (language) => {
     (_name, _situation, card) => {
       for (const { action } of executeActions(card)) {
         expect(typeof action.data.rev).toBe('number');
-        const signed = { kind: 'deviation', id: action.data.ref, rev: action.data.rev };
+        // Every feature's verbs are `<kind>.<verb>`: deviation.take, arshjul.done.
+        const kind = String(action.verb).split('.')[0];
+        const signed = { kind, id: action.data.ref, rev: action.data.rev };
         expect(signer.verify({ ...signed, verb: action.verb }, action.data.sig)).toBe(true);
         // Bound to its button: the same signature is refused for another verb.
-        expect(signer.verify({ ...signed, verb: 'deviation.other' }, action.data.sig)).toBe(false);
+        expect(signer.verify({ ...signed, verb: `${kind}.other` }, action.data.sig)).toBe(false);
       }
     },
   );

@@ -193,8 +193,16 @@ describe('reading the command text', () => {
     expect(parseSubscriptionText(text)).toEqual(expected);
   });
 
-  test('the årshjul topic is not a command yet', () => {
-    expect(parseSubscriptionText('årshjul Sentrum barnehage').topic).toBeUndefined();
+  test('the årshjul topic, in Norwegian and English ("annual cycle" is two words)', () => {
+    expect(parseSubscriptionText('årshjul Sentrum barnehage')).toEqual({
+      topic: 'arshjul',
+      unitText: 'Sentrum barnehage',
+    });
+    expect(parseSubscriptionText('annual cycle for Heim skole')).toEqual({
+      topic: 'arshjul',
+      unitText: 'Heim skole',
+    });
+    expect(parseSubscriptionText('cycle Heim skole').topic).toBeUndefined();
   });
 });
 
