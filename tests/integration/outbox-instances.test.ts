@@ -1,11 +1,11 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { TableLease } from '../../bot/store/lease';
 import { OutboxStore } from '../../bot/store/outbox-store';
 import { openTables, type Tables } from '../../bot/store/tables';
 import { startTestAzurite, uniquePrefix, type TestAzurite } from '../support/azurite';
+import { compiled } from '../support/compiled';
 import { FakeConnector } from '../support/fake-connector';
 import { enqueueLoad, seedConversations, tally } from '../support/outbox-load';
 
@@ -15,16 +15,12 @@ import { enqueueLoad, seedConversations, tally } from '../support/outbox-load';
  * table prefix, sending to the fake Bot Connector over HTTP. What the connector accepted is
  * matched back to what was stored (each card carries its message key): a key accepted twice
  * is a duplicate, a stored key never accepted is lost. The figures are printed.
- *
- * The worker is compiled by tsc once into a folder of its own (a suite that runs `tsc` into
- * dist/ at the same time cannot leave it half written) and reused while it is fresh: no source
- * under bot/ or tests/support/ is newer than its compiled file.
+ * The worker is compiled once into a folder of its own (tests/support/compiled.ts).
  */
 jest.setTimeout(60_000);
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const OUT = path.join(ROOT, 'dist', 'outbox-worker-build');
-const WORKER = path.join(OUT, 'tests', 'support', 'outbox-worker.js');
+let WORKER = '';
 const LEASE_MS = 3000;
 /** The background loop tries an expired lease once per poll (app/background.ts). */
 const POLL_MS = 1000;
@@ -56,44 +52,6 @@ interface Worker {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Stale compiled files of the worker's sources (bot/, tests/support/) in `out`. */
-function staleIn(out: string): string[] {
-  const stale: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
-        const rel = path.relative(ROOT, full);
-        const js = path.join(out, rel.replace(/\.ts$/, '.js'));
-        if (!fs.existsSync(js) || fs.statSync(js).mtimeMs < fs.statSync(full).mtimeMs)
-          stale.push(rel);
-      }
-    }
-  };
-  walk(path.join(ROOT, 'bot'));
-  walk(path.join(ROOT, 'tests', 'support'));
-  return stale;
-}
-
-function compileWorker(): void {
-  const stale = staleIn(OUT);
-  if (stale.length === 0) return;
-  try {
-    execFileSync(
-      process.execPath,
-      [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--outDir', OUT],
-      { cwd: ROOT, stdio: 'pipe' },
-    );
-  } catch (err) {
-    // tsc emits despite type errors; an error elsewhere in a shared checkout need not stop us.
-    const output = String((err as { stdout?: Buffer }).stdout ?? err);
-    if (staleIn(OUT).length > 0 || !fs.existsSync(WORKER))
-      throw new Error(`tsc failed to compile the worker:\n${output}`);
-    console.warn(`tsc reported errors, the worker compiled anyway:\n${output.slice(0, 2000)}`);
-  }
-}
 
 function startWorker(name: string, prefix: string): Worker {
   // Only what we pass: no developer settings (BOT_ID, …) leak in from the shell.
@@ -185,7 +143,7 @@ async function load(tables: Tables, count: number, conversations: number, keyPre
 const holderPid = (holder: string | undefined) => Number(holder?.split('-')[0]);
 
 beforeAll(async () => {
-  compileWorker();
+  WORKER = compiled('outbox-worker-build', 'tests/support/outbox-worker.ts');
   azurite = await startTestAzurite();
   connector = await FakeConnector.start();
 }, 180_000);
