@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describePath, issuesOf, keySafeId } from '../kernel/data-file';
 import { ROLES, UNIT_KINDS, peopleWithRole, responsibleLeader } from '../org/organisation';
 import type { Organisation } from '../org/organisation';
 import {
@@ -17,16 +18,8 @@ import {
 
 const ACTIVITY_ID = /^[a-z0-9-]{2,40}$/;
 
-/** As in the organisation file: Azure Table keys forbid / \ # ? and control characters. */
-const unitId = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .regex(
-    /^[^/\\#?\u0000-\u001f\u007f-\u009f]+$/,
-    'must not contain / \\ # ? or control characters',
-  );
+/** As in the organisation file: it may become part of a table key. */
+const unitId = keySafeId;
 
 /** A real day in every year: 02-29 is refused, it would skip three years in four. */
 const monthDay = z.string().superRefine((value, ctx) => {
@@ -190,10 +183,7 @@ export function parseArshjulFile(json: unknown): ArshjulFileResult {
   const parsed = arshjulFileSchema.safeParse(json);
   // Checked on the raw input: a refinement of the whole file would hide behind any field error.
   const errors = duplicateIds(json);
-  if (!parsed.success)
-    errors.unshift(
-      ...parsed.error.issues.map((issue) => `${describePath(json, issue.path)}: ${issue.message}`),
-    );
+  if (!parsed.success) errors.unshift(...issuesOf(parsed.error, json));
   if (errors.length > 0 || !parsed.success) return { ok: false, errors };
   return { ok: true, file: parsed.data };
 }
@@ -211,26 +201,6 @@ function duplicateIds(json: unknown): string[] {
     seen.add(id);
   });
   return errors;
-}
-
-/** `activities[3] (id "tertialrapport").recurrence.dates[1]`, `elections.firstYear`, `(file)`. */
-function describePath(json: unknown, path: (string | number)[]): string {
-  if (path.length === 0) return '(file)';
-  let text = '';
-  path.forEach((segment, i) => {
-    if (typeof segment === 'number') {
-      text += `[${segment}]`;
-      if (i === 1 && path[0] === 'activities') text += idLabel(json, segment);
-    } else text += (i === 0 ? '' : '.') + segment;
-  });
-  return text;
-}
-
-function idLabel(json: unknown, index: number): string {
-  const activities = (json as { activities?: unknown } | null)?.activities;
-  const entry: unknown = Array.isArray(activities) ? activities[index] : undefined;
-  const id = (entry as { id?: unknown } | null)?.id;
-  return typeof id === 'string' ? ` (id "${id}")` : '';
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issuesOf, keySafeId } from '../kernel/data-file';
 import {
   ROLES,
   UNIT_KINDS,
@@ -12,15 +13,7 @@ import {
  * Object ids are not checked as strict UUIDs: the Agents Playground uses ids with 13 digits
  * in the last group.
  */
-const id = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .regex(
-    /^[^/\\#?\u0000-\u001f\u007f-\u009f]+$/,
-    'must not contain / \\ # ? or control characters',
-  );
+const id = keySafeId;
 
 export const categorySchema = z.object({
   id: z.string().regex(/^[a-z0-9-]{2,40}$/, 'lower-case letters, digits and dashes'),
@@ -142,26 +135,11 @@ export type OrgFileResult =
 export function parseOrgFile(json: unknown): OrgFileResult {
   const parsed = orgFileSchema.safeParse(json);
   if (!parsed.success) {
-    const errors = parsed.error.issues.map(
-      (issue) => `${describePath(json, issue.path)}: ${issue.message}`,
-    );
-    return { ok: false, errors };
+    return { ok: false, errors: issuesOf(parsed.error, json) };
   }
   return {
     ok: true,
     file: parsed.data,
     org: makeOrganisation(parsed.data.people, parsed.data.units),
   };
-}
-
-function describePath(json: unknown, path: (string | number)[]): string {
-  if (path.length === 0) return '(file)';
-  const [list, index, ...rest] = path;
-  if (typeof index === 'number' && json && typeof json === 'object') {
-    const entry = (json as Record<string, unknown[]>)[String(list)]?.[index] as
-      { id?: unknown } | undefined;
-    const label = entry && typeof entry.id === 'string' ? ` (id "${entry.id}")` : '';
-    return `${String(list)}[${index}]${label}${rest.length ? '.' + rest.join('.') : ''}`;
-  }
-  return path.join('.');
 }
