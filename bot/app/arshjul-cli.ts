@@ -2,10 +2,7 @@ import fs from 'node:fs';
 import { parseArshjulFile, checkAgainstOrg } from '../arshjul/arshjul-file';
 import { readArshjulScene } from '../arshjul/arshjul-actions';
 import { statusCsv } from '../arshjul/arshjul-views';
-import { composeBot } from './compose';
-import { readSettings, SettingsError } from './config';
-import { localEnvironment, localSigningSecret, operatorLocation } from './local';
-import { createTeamsEdge } from '../teams/bot-app';
+import { composeForOperator, operatorSettings } from './operator';
 
 /**
  * The årshjul's operator commands, against the configured store (the local Azurite of
@@ -25,23 +22,8 @@ const USAGE = [
 
 async function main(): Promise<number> {
   const [command, ...args] = process.argv.slice(2);
-  let settings;
-  try {
-    settings = readSettings(localEnvironment());
-  } catch (err) {
-    if (err instanceof SettingsError) {
-      console.error(err.message);
-      return 2;
-    }
-    throw err;
-  }
-  const open = () =>
-    composeBot({
-      settings,
-      location: operatorLocation(settings),
-      cardSigningSecret: settings.CARD_SIGNING_SECRET ?? localSigningSecret(),
-      delivery: createTeamsEdge(settings).delivery,
-    });
+  const settings = operatorSettings();
+  const open = () => composeForOperator(settings);
 
   if (command === 'import') {
     const path = args.find((a) => !a.startsWith('--'));

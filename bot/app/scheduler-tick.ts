@@ -1,10 +1,7 @@
-import { composeBot } from './compose';
-import { readSettings, SettingsError } from './config';
-import { localEnvironment, localSigningSecret, operatorLocation } from './local';
+import { composeForOperator, operatorSettings } from './operator';
 import type { Settled } from '../messaging/dispatcher';
 import type { Decision } from '../scheduling/scheduler';
 import { TableLease } from '../store/lease';
-import { createTeamsEdge } from '../teams/bot-app';
 
 /**
  * `npm run scheduler:tick -- --at 2026-12-14T09:00:00+01:00`: one tick of the scheduler as if
@@ -28,27 +25,14 @@ const line = (...parts: string[]) => console.log(parts.join('  '));
 
 async function main(): Promise<void> {
   const at = parseAt(process.argv.slice(2));
-  let settings;
-  try {
-    settings = readSettings(localEnvironment());
-  } catch (err) {
-    if (err instanceof SettingsError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const settings = operatorSettings();
   const counts: Record<string, number> = {};
   const count = (what: string) => (counts[what] = (counts[what] ?? 0) + 1);
   const printSettled = (s: Settled) => {
     count(s.outcome);
     line(s.outcome.padEnd(15), s.type.padEnd(26), s.key, s.recipient, s.detail ?? '');
   };
-  const bot = await composeBot({
-    settings,
-    location: operatorLocation(settings),
-    cardSigningSecret: settings.CARD_SIGNING_SECRET ?? localSigningSecret(),
-    delivery: createTeamsEdge(settings).delivery,
+  const bot = await composeForOperator(settings, {
     clock: { now: () => at },
     onSettled: printSettled,
   });
