@@ -42,6 +42,7 @@ import {
 } from '../../bot/arshjul/arshjul-views';
 import { fill, strings, type Language } from '../../bot/i18n';
 import { sampleDeviation } from '../support/sample-deviation';
+import { sampleOccurrence } from '../support/sample-occurrence';
 import { DEMO, demoOrg, NOW } from './fixtures';
 
 /**
@@ -492,19 +493,7 @@ function arshjulScenarios(language: Language): [string, string, Card][] {
   if (!parsed.ok) throw new Error(parsed.errors.join('; '));
   const scene = arshjulScene(org, parsed.file, language, NOW);
   const t = strings(language).arshjul;
-  const open: Occurrence = {
-    ref: 'AH-2027-virksomhetsplan-1-sentrum-barnehage',
-    rev: 1,
-    activityId: 'virksomhetsplan',
-    year: 2027,
-    index: 1,
-    unitId: 'sentrum-barnehage',
-    nominal: '2027-01-31',
-    deadline: '2027-02-01',
-    status: 'open',
-    helpCount: 0,
-    sequence: 0,
-  };
+  const open = sampleOccurrence();
   const done: Occurrence = {
     ...open,
     rev: 2,

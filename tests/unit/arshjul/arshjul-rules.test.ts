@@ -5,25 +5,14 @@ import { parseArshjulCommand, parseMonth } from '../../../bot/arshjul/arshjul-se
 import { occurrenceCard, arshjulScene } from '../../../bot/arshjul/arshjul-views';
 import { CardSigner } from '../../../bot/kernel/card-signing';
 import { DEMO_PEOPLE } from '../../support/demo-people';
+import { sampleOccurrence } from '../../support/sample-occurrence';
 import { cardText } from '../../support/cards';
 import { deepFreeze, demoOrg, NOW } from '../fixtures';
 
 /** The årshjul's sign-off rules, its timers and messages, and its typed commands (pure). */
 const org = demoOrg();
 const { ingrid, per, emil, marte, nina, sofie } = DEMO_PEOPLE;
-const virksomhetsplan: Occurrence = deepFreeze({
-  ref: 'AH-2027-virksomhetsplan-1-sentrum-barnehage',
-  rev: 1,
-  activityId: 'virksomhetsplan',
-  year: 2027,
-  index: 1,
-  unitId: 'sentrum-barnehage',
-  nominal: '2027-01-31',
-  deadline: '2027-02-01',
-  status: 'open',
-  helpCount: 0,
-  sequence: 0,
-});
+const virksomhetsplan: Occurrence = deepFreeze(sampleOccurrence());
 const arsberetning: Occurrence = deepFreeze({
   ...virksomhetsplan,
   ref: 'AH-2027-arsberetning-1',
