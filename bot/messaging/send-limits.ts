@@ -19,6 +19,14 @@
  *
  * Time only moves forward here: a `now` earlier than one seen before is treated as that later
  * time (a clock stepping back a little then delays sends instead of letting a burst through).
+ *
+ * When is a send counted? Teams counts a message when it arrives, somewhere between the moment
+ * we let it go and the moment its answer is back. With `countUntilAnswered` (the dispatcher's
+ * setting) a send let go and not yet answered counts in EVERY window (it may arrive at any
+ * moment), and once `answered` it counts at its answer time, which is no earlier than its
+ * arrival. Both are upper bounds of when Teams counted it, so the windows need no margin for
+ * network time; without the option a send counts at the time it was admitted (`answered` then
+ * moves it to its answer time).
  */
 export interface Limit {
   /** At most this many sends ... */
@@ -32,6 +40,11 @@ export interface SendLimiterOptions {
   perConversation?: Limit[];
   /** The limit for all conversations together (per app per tenant); default 30 per second. */
   global?: Limit;
+  /**
+   * Count an admitted send in every window until `answered` says when its answer came, then
+   * at that time (see above). The caller must call `answered` for every admitted send.
+   */
+  countUntilAnswered?: boolean;
 }
 
 export type Admission = { ok: true } | { ok: false; retryAt: number };
@@ -45,14 +58,16 @@ export const TEAMS_PER_CONVERSATION_LIMITS: readonly Limit[] = Object.freeze([
 
 export const TEAMS_GLOBAL_LIMIT: Limit = Object.freeze({ count: 30, windowMs: 1000 });
 
-/** Send times in ascending order, at most `cap` of them. */
+/** Send times in ascending order, at most `cap` of them, and the sends not answered yet. */
 class SendLog {
   private times: number[] = [];
+  /** Sends let go and not answered yet (countUntilAnswered): they count in every window. */
+  pending = 0;
 
   constructor(private readonly cap: number) {}
 
   get length(): number {
-    return this.times.length;
+    return this.times.length + this.pending;
   }
 
   add(at: number): void {
@@ -79,11 +94,14 @@ class SendLog {
    * meanwhile and every logged time is <= now.
    */
   earliest(limit: Limit, now: number): number {
-    const inWindow = this.times.length - this.firstAfter(now - limit.windowMs);
+    const stamped = this.times.length - this.firstAfter(now - limit.windowMs);
+    const inWindow = stamped + this.pending;
     if (inWindow < limit.count) return now;
     // The window (T - windowMs, T] must hold at most count - 1 of them: the oldest
-    // inWindow - count + 1 of those in the window have to have left it.
-    const leaving = this.times[this.times.length - limit.count];
+    // inWindow - count + 1 of those in the window have to have left it. A pending send never
+    // leaves before it is answered: if those are needed, no time can be told yet.
+    if (this.pending >= limit.count) return Infinity;
+    const leaving = this.times[this.times.length + this.pending - limit.count];
     return leaving + limit.windowMs;
   }
 
@@ -123,6 +141,7 @@ export class SendLimiter {
   private readonly keep: number;
   private readonly conversations = new Map<string, ConversationState>();
   private readonly globalLog: SendLog;
+  private readonly untilAnswered: boolean;
   private clock = -Infinity;
 
   constructor(options: SendLimiterOptions = {}) {
@@ -134,13 +153,15 @@ export class SendLimiter {
     this.horizonMs = longest.windowMs;
     this.keep = longest.count;
     this.globalLog = new SendLog(this.global.count);
+    this.untilAnswered = options.countUntilAnswered ?? false;
   }
 
   /**
    * May a message to `conversationId` go at `now`? If so the send is counted (the caller sends
    * it now); if not, `retryAt` is the earliest time it could be admitted, considering the
    * conversation's windows, its pause and the global limit, provided nothing else is sent
-   * meanwhile.
+   * meanwhile. With `countUntilAnswered`, `retryAt` is Infinity when only an answer to a send
+   * under way can make room (more sends under way than a limit's count).
    */
   admit(conversationId: string, now: number): Admission {
     const at = this.tick(now);
@@ -151,8 +172,13 @@ export class SendLimiter {
       state = { log: new SendLog(this.keep), pausedUntil: 0 };
       this.conversations.set(conversationId, state);
     }
-    state.log.add(at);
-    this.globalLog.add(at);
+    if (this.untilAnswered) {
+      state.log.pending += 1;
+      this.globalLog.pending += 1;
+    } else {
+      state.log.add(at);
+      this.globalLog.add(at);
+    }
     return { ok: true };
   }
 
@@ -177,12 +203,27 @@ export class SendLimiter {
   /**
    * The send admitted at `admittedAt` was answered at `answeredAt`: count it from then. Teams
    * counts a message when it arrives, which can be later than when we let it go; counting the
-   * answer time (with one send at a time per conversation) keeps every window honest.
+   * answer time (with one send at a time per conversation) keeps every window honest. A send
+   * Teams refused (429) counts too: Teams does not say whether it does, and counting it keeps
+   * the attempts, not only the deliveries, within the tenant's rate (no storm of retries).
    */
   answered(conversationId: string, admittedAt: number, answeredAt: number): void {
     const to = this.tick(answeredAt);
-    this.conversations.get(conversationId)?.log.restamp(admittedAt, to);
-    this.globalLog.restamp(admittedAt, to);
+    const log = this.conversations.get(conversationId)?.log;
+    if (!this.untilAnswered) {
+      log?.restamp(admittedAt, to);
+      this.globalLog.restamp(admittedAt, to);
+      return;
+    }
+    // Times only move forward (tick), so the answer time goes at the end of each log.
+    if (log && log.pending > 0) {
+      log.pending -= 1;
+      log.add(to);
+    }
+    if (this.globalLog.pending > 0) {
+      this.globalLog.pending -= 1;
+      this.globalLog.add(to);
+    }
   }
 
   /**
@@ -198,8 +239,12 @@ export class SendLimiter {
     state.pausedUntil = Math.max(state.pausedUntil, untilMs);
   }
 
-  /** Forgets a conversation's log and pause (its sends still count for the global limit). */
+  /**
+   * Forgets a conversation's log and pause (its sends still count for the global limit). A
+   * conversation with a send under way is kept (its answer is still to be counted).
+   */
   forget(conversationId: string): void {
+    if ((this.conversations.get(conversationId)?.log.pending ?? 0) > 0) return;
     this.conversations.delete(conversationId);
   }
 

@@ -291,3 +291,82 @@ test('prune keeps a paused conversation until its pause ends', () => {
   expect(limiter.size()).toBe(0);
   expect(limiter.admit('q', 7200000)).toEqual({ ok: true });
 });
+
+describe('countUntilAnswered: a send counts in every window until answered, then at its answer', () => {
+  test('sends under way fill a window: no time can be told until one is answered', () => {
+    const limiter = new SendLimiter({ countUntilAnswered: true });
+    for (let i = 0; i < 7; i++) expect(limiter.admit('c', 0)).toEqual({ ok: true });
+    expect(limiter.admit('c', 100)).toEqual({ ok: false, retryAt: Infinity });
+    // Answered at 500: they count from then, so the next one may go at 1500.
+    for (let i = 0; i < 7; i++) limiter.answered('c', 0, 500);
+    expect(limiter.admit('c', 1499)).toEqual({ ok: false, retryAt: 1500 });
+    expect(limiter.admit('c', 1500)).toEqual({ ok: true });
+  });
+
+  test('the global limit counts what is under way and what was answered in the window', () => {
+    const limiter = new SendLimiter({
+      countUntilAnswered: true,
+      global: { count: 3, windowMs: 1000 },
+    });
+    for (const c of ['a', 'b', 'c']) expect(limiter.admit(c, 0).ok).toBe(true);
+    expect(limiter.admit('d', 0)).toEqual({ ok: false, retryAt: Infinity });
+    limiter.answered('a', 0, 10);
+    // One answered at 10 and two under way: the answered one leaves the window at 1010.
+    expect(limiter.admit('d', 20)).toEqual({ ok: false, retryAt: 1010 });
+    expect(limiter.admit('d', 1010)).toEqual({ ok: true });
+  });
+
+  test('prune and forget keep a conversation with a send under way', () => {
+    const limiter = new SendLimiter({ countUntilAnswered: true });
+    limiter.admit('c', 0);
+    limiter.prune(10 * 3600_000);
+    limiter.forget('c');
+    expect(limiter.size()).toBe(1);
+    limiter.answered('c', 0, 10 * 3600_000);
+    limiter.prune(12 * 3600_000);
+    expect(limiter.size()).toBe(0);
+  });
+
+  // Teams counts a message when it arrives: at some moment between letting it go and its answer.
+  for (let seed = 1; seed <= 25; seed++) {
+    test(`property, seed ${seed}: wherever in its call a send arrives, no window holds more than the limit`, () => {
+      const random = rng(seed);
+      const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+      const perConversation = [{ count: int(1, 4), windowMs: int(5, 50) }];
+      const global = { count: int(2, 6), windowMs: int(5, 40) };
+      const limiter = new SendLimiter({ perConversation, global, countUntilAnswered: true });
+      const ids = ['a', 'b', 'c'];
+      const under: { id: string; admitted: number; answerAt: number }[] = [];
+      const arrivals = new Map(ids.map((x) => [x, [] as number[]]));
+      const all: number[] = [];
+      let now = 0;
+      for (let step = 0; step < 800; step++) {
+        now += int(0, 3);
+        // Answers that are due come in (in time order), each arriving somewhere in its call.
+        under.sort((x, y) => x.answerAt - y.answerAt);
+        while (under.length > 0 && under[0].answerAt <= now) {
+          const s = under.shift()!;
+          limiter.answered(s.id, s.admitted, s.answerAt);
+          const arrival = s.admitted + random() * (s.answerAt - s.admitted);
+          arrivals.get(s.id)!.push(arrival);
+          all.push(arrival);
+        }
+        const conversation = ids[int(0, ids.length - 1)];
+        // One send at a time per conversation, as the dispatcher does.
+        if (under.some((s) => s.id === conversation)) continue;
+        if (limiter.admit(conversation, now).ok)
+          under.push({ id: conversation, admitted: now, answerAt: now + int(0, 30) });
+      }
+      const most = (times: number[], windowMs: number) => {
+        const sorted = [...times].sort((x, y) => x - y);
+        return maxInAnyWindowSorted(sorted, windowMs);
+      };
+      for (const times of arrivals.values())
+        expect(most(times, perConversation[0].windowMs)).toBeLessThanOrEqual(
+          perConversation[0].count,
+        );
+      expect(most(all, global.windowMs)).toBeLessThanOrEqual(global.count);
+      expect(all.length).toBeGreaterThan(0);
+    });
+  }
+});
