@@ -1,8 +1,10 @@
+import { performance } from 'node:perf_hooks';
 import { log } from '../app/log';
 import { fill, strings } from '../i18n';
 import { notice, renderCard, type Card } from '../kernel/card-templates';
 import { ConcurrentChangeError } from '../kernel/records';
-import type { Composer, StoredMessage } from '../messaging/outbox';
+import type { Stored } from '../kernel/records';
+import type { Composer, DrawContext, StoredMessage } from '../messaging/outbox';
 import type { CopyDrawer } from '../messaging/posted-card-messages';
 import { leadersUpTheLine } from '../org/organisation';
 import { isOpen, SYSTEM_ACTOR, type Deviation, type DeviationEvent } from './deviation';
@@ -15,6 +17,46 @@ import type { DeviationDeps } from './ports';
 
 const refOf = (m: StoredMessage) => String(m.params.ref ?? '');
 
+/** Reads kept for sharing: at most this many, and none older than this (ms). */
+const SHARED_READS = 500;
+const SHARED_READ_MS = 10_000;
+
+/**
+ * Reads of records for the composers, shared by the messages of a drain: a report's handler
+ * card, receipt and index job all draw from one read. A read is shared only with messages the
+ * dispatcher had read before it started (`DrawContext.readAt`): the change that decided such a
+ * message was stored before, so the shared read shows it or something newer, exactly as a
+ * read of its own would. Without a context (a caller outside the dispatcher) it reads afresh.
+ */
+export function sharedRecordReads(
+  get: (ref: string) => Promise<Stored<Deviation> | undefined>,
+  clock: () => number = () => performance.now(),
+) {
+  const reads = new Map<string, { startedAt: number; value: Promise<Deviation | undefined> }>();
+  const prune = () => {
+    const old = clock() - SHARED_READ_MS;
+    for (const [ref, read] of reads) if (read.startedAt < old) reads.delete(ref);
+    // Still too many (a burst of cases): the oldest go first (the map keeps insertion order).
+    for (const ref of reads.keys()) {
+      if (reads.size <= SHARED_READS) break;
+      reads.delete(ref);
+    }
+  };
+  return (ref: string, context?: DrawContext): Promise<Deviation | undefined> => {
+    const shared = reads.get(ref);
+    if (shared && context && shared.startedAt >= context.readAt) return shared.value;
+    const startedAt = clock();
+    const value = get(ref).then((found) => found?.record);
+    reads.delete(ref);
+    reads.set(ref, { startedAt, value });
+    value.catch(() => {
+      if (reads.get(ref)?.value === value) reads.delete(ref);
+    });
+    if (reads.size > SHARED_READS) prune();
+    return value;
+  };
+}
+
 /**
  * The deviation messages drawn at send time, from the record as it is then: a handler card for
  * a case that was closed or moved meanwhile is not sent, and every card shows the latest state.
@@ -23,12 +65,12 @@ export function deviationComposers(deps: DeviationDeps): {
   composers: Composer[];
   drawCopy: CopyDrawer;
 } {
-  const current = async (ref: string) => (await deps.records.get(ref))?.record;
+  const current = sharedRecordReads((ref) => deps.records.get(ref));
   const scene = async (language: Parameters<typeof strings>[0], now: Date) =>
     sceneOf(await deps.org.snapshot(), language, now);
 
-  const drawCopy: CopyDrawer = async (ref, copy, language, now) => {
-    const d = await current(ref);
+  const drawCopy: CopyDrawer = async (ref, copy, language, now, context) => {
+    const d = await current(ref, context);
     if (!d) return undefined;
     const view = await scene(language, now);
     if (copy.view === 'receipt' && copy.ownerId === d.reporterId)
@@ -47,8 +89,8 @@ export function deviationComposers(deps: DeviationDeps): {
   const composers: Composer[] = [
     {
       type: 'deviation.handler-card',
-      async compose(m, language, now) {
-        const d = await current(refOf(m));
+      async compose(m, language, now, context) {
+        const d = await current(refOf(m), context);
         const personId = m.to.kind === 'person' ? m.to.id : '';
         if (!d || !isOpen(d)) return { skip: 'the case is closed' };
         const view = await scene(language, now);
@@ -72,8 +114,8 @@ export function deviationComposers(deps: DeviationDeps): {
     },
     {
       type: 'deviation.receipt',
-      async compose(m, language, now) {
-        const d = await current(refOf(m));
+      async compose(m, language, now, context) {
+        const d = await current(refOf(m), context);
         if (!d) return { skip: 'no such case' };
         return {
           card: renderCard(
@@ -85,8 +127,8 @@ export function deviationComposers(deps: DeviationDeps): {
     },
     {
       type: 'deviation.outcome',
-      async compose(m, language, now) {
-        const d = await current(refOf(m));
+      async compose(m, language, now, context) {
+        const d = await current(refOf(m), context);
         if (!d || isOpen(d)) return { skip: 'the case is open' };
         return {
           card: renderCard('deviations/outcome', outcomeData(await scene(language, now), d)),
@@ -95,8 +137,8 @@ export function deviationComposers(deps: DeviationDeps): {
     },
     {
       type: 'deviation.moved',
-      async compose(m, language, now) {
-        const d = await current(refOf(m));
+      async compose(m, language, now, context) {
+        const d = await current(refOf(m), context);
         if (!d || !isOpen(d) || d.rev !== Number(m.params.rev))
           return { skip: 'changed again since' };
         const view = await scene(language, now);
@@ -109,8 +151,8 @@ export function deviationComposers(deps: DeviationDeps): {
     },
     {
       type: 'deviation.sync',
-      async run(m) {
-        const d = await current(refOf(m));
+      async run(m, _now, context) {
+        const d = await current(refOf(m), context);
         if (!d) return;
         const previous =
           typeof m.params.previousUnitId === 'string' ? m.params.previousUnitId : undefined;

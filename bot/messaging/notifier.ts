@@ -3,7 +3,7 @@ import { languageOf } from '../i18n';
 import type { Card } from '../kernel/card-templates';
 import type { ConversationDirectory, StoredConversation } from './conversations';
 import { DeliveryError, RecipientGoneError, type Delivery } from './delivery';
-import type { Composer, StoredMessage } from './outbox';
+import type { Composer, DrawContext, StoredMessage } from './outbox';
 import type { PostedCards } from './posted-cards';
 
 /** Where a message goes, resolved at send time. */
@@ -72,11 +72,12 @@ export class Notifier {
     composer: Composer,
     target: Target,
     now: Date,
+    context?: DrawContext,
   ): Promise<{ card: Card } | { skip: string }> {
     if (!composer.compose) return { skip: `no composer draws ${message.type}` };
     const locale =
       typeof message.params.locale === 'string' ? message.params.locale : target.locale;
-    return composer.compose(message, languageOf(locale), now);
+    return composer.compose(message, languageOf(locale), now, context);
   }
 
   /** Sends (or, for a copy, updates) once; classifies what the connector said. */

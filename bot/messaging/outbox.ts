@@ -61,14 +61,29 @@ export interface MessageAddress {
 export type Composed = { card: Card } | { skip: string };
 
 /**
+ * What the dispatcher tells a composer about the message it draws or runs. `readAt` is when
+ * the message was read (performance.now()): the change that decided it was stored before
+ * then, so a record read that started at or after `readAt` shows that change or a later one.
+ * Composers use it to share one read of a record among the messages of a drain.
+ */
+export interface DrawContext {
+  readAt: number;
+}
+
+/**
  * What a feature registers per message type. `compose` draws the card in the recipient's
  * language, or says why it is no longer wanted; `run` does a job; `onGone` handles a recipient
  * who cannot be reached (a handler card goes up the line instead).
  */
 export interface Composer {
   type: string;
-  compose?(message: StoredMessage, language: Language, now: Date): Promise<Composed>;
-  run?(message: StoredMessage, now: Date): Promise<void>;
+  compose?(
+    message: StoredMessage,
+    language: Language,
+    now: Date,
+    context?: DrawContext,
+  ): Promise<Composed>;
+  run?(message: StoredMessage, now: Date, context?: DrawContext): Promise<void>;
   onGone?(message: StoredMessage, now: Date): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 import type { Language } from '../i18n';
 import type { Card } from '../kernel/card-templates';
-import type { Composer, Message, Outbox, StoredMessage } from './outbox';
+import type { Composer, DrawContext, Message, Outbox, StoredMessage } from './outbox';
 import type { CardKey, PostedCard, PostedCards } from './posted-cards';
 
 /**
@@ -17,6 +17,8 @@ export type CopyDrawer = (
   copy: PostedCard,
   language: Language,
   now: Date,
+  /** From the dispatcher (outbox.ts): lets a drawer share a read of the record. */
+  context?: DrawContext,
 ) => Promise<Card | undefined>;
 
 export function updateCopies(
@@ -81,10 +83,10 @@ export function postedCardComposers(deps: {
     },
     {
       type: 'posted.copy',
-      async compose(m, language, now) {
+      async compose(m, language, now, context) {
         if (m.to.kind !== 'copy') return { skip: 'not a copy' };
         const draw = deps.drawers[m.to.card.kind];
-        const card = draw && (await draw(m.to.card.id, m.to.copy, language, now));
+        const card = draw && (await draw(m.to.card.id, m.to.copy, language, now, context));
         return card ? { card } : { skip: 'nothing to show in this copy' };
       },
     },

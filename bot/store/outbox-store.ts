@@ -183,12 +183,19 @@ export class OutboxStore implements Outbox {
     return { table: 'Outbox', partition: `msg_${shard}`, row: safeKey(key) };
   }
 
-  /** Hints due at `now` (and not before `from`), oldest first: reads only those hints. */
-  async due(now: Date, limit: number, from?: Date): Promise<Hint[]> {
+  /**
+   * Hints due at `now` (and not before `from`), oldest first: reads only those hints. With
+   * `after` (the RowKey of the last hint of a page), the next page.
+   */
+  async due(now: Date, limit: number, from?: Date, after?: string): Promise<Hint[]> {
     const upTo = `${now.toISOString()}}`;
-    const filter = from
-      ? odata`PartitionKey eq 'due' and RowKey ge ${from.toISOString()} and RowKey lt ${upTo}`
-      : odata`PartitionKey eq 'due' and RowKey lt ${upTo}`;
+    const lower = from?.toISOString();
+    const filter =
+      after !== undefined && (lower === undefined || after >= lower)
+        ? odata`PartitionKey eq 'due' and RowKey gt ${after} and RowKey lt ${upTo}`
+        : lower !== undefined
+          ? odata`PartitionKey eq 'due' and RowKey ge ${lower} and RowKey lt ${upTo}`
+          : odata`PartitionKey eq 'due' and RowKey lt ${upTo}`;
     const hints: Hint[] = [];
     const pages = this.client
       .listEntities({ queryOptions: { filter, select: ['RowKey'] } })
@@ -242,6 +249,31 @@ export class OutboxStore implements Outbox {
       if (isPreconditionFailed(err)) return false;
       throw err;
     }
+  }
+
+  /**
+   * Settles several messages of one partition in one entity-group transaction, each guarded by
+   * its etag: all or nothing (a changed one fails the whole transaction, and the caller settles
+   * them one by one).
+   */
+  async settleMany(
+    table: string,
+    partition: string,
+    items: {
+      row: string;
+      etag: string;
+      patch: { state: MessageState; sentAt?: string; lastError?: string; attempts?: number };
+    }[],
+  ): Promise<void> {
+    if (items.length === 0) return;
+    await this.table(table).submitTransaction(
+      items.map(({ row, etag, patch }) => [
+        'update',
+        { partitionKey: partition, rowKey: row, ...withoutUndefined(patch) },
+        'Merge',
+        { etag },
+      ]),
+    );
   }
 
   /** Moves a message to a later time: the new hint first, then the message, then the old hint. */
