@@ -1,7 +1,90 @@
+import diagnostics from 'node:diagnostics_channel';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../kernel/clock';
-import type { Dispatcher } from '../messaging/dispatcher';
+import type { Dispatcher, DrainOptions } from '../messaging/dispatcher';
 import type { TableLease } from '../store/lease';
 import { log } from './log';
+
+/**
+ * Requests to the bot's messaging endpoint being handled in this process, seen through Node's
+ * HTTP diagnostics channel (no change to the server needed, and requests to other servers in
+ * the process, such as a test's fake connector, do not count). The background work yields to
+ * them: a user waits for an invoke answer, a handler card can wait a moment.
+ */
+export class ForegroundRequests {
+  private active = 0;
+  private lastEnded = -Infinity;
+  private waiters: (() => void)[] = [];
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly path = '/api/messages',
+    /** How long after the last request the process counts as quiet. */
+    private readonly quietMs = 3,
+  ) {
+    diagnostics.subscribe('http.server.request.start', (message) => this.started(message));
+  }
+
+  private started(message: unknown): void {
+    const { request, response } = message as {
+      request?: IncomingMessage;
+      response?: ServerResponse;
+    };
+    if (!request?.url?.startsWith(this.path) || !response) return;
+    this.active += 1;
+    let ended = false;
+    // 'close' follows 'finish', and also comes when the client went away.
+    response.once('close', () => {
+      if (ended) return;
+      ended = true;
+      this.active -= 1;
+      this.lastEnded = Date.now();
+      if (this.active === 0) this.armQuiet();
+    });
+  }
+
+  /** True when no request is being handled and none ended within the last `quietMs`. */
+  quiet(now = Date.now()): boolean {
+    return this.active === 0 && now - this.lastEnded >= this.quietMs;
+  }
+
+  /** Resolves when quiet(), or after `maxMs`, whichever comes first. */
+  whenQuiet(maxMs: number): Promise<void> {
+    if (this.quiet() || maxMs <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(cap);
+        resolve();
+      };
+      const cap = setTimeout(finish, maxMs);
+      this.waiters.push(finish);
+      if (this.active === 0) this.armQuiet();
+    });
+  }
+
+  private armQuiet(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        if (!this.quiet()) return;
+        for (const waiter of this.waiters.splice(0)) waiter();
+      },
+      Math.max(0, this.lastEnded + this.quietMs - Date.now()),
+    );
+  }
+}
+
+let processForeground: ForegroundRequests | undefined;
+
+/** The one tracker of this process (a diagnostics channel subscription is process-wide). */
+export function foregroundRequests(): ForegroundRequests {
+  processForeground ??= new ForegroundRequests();
+  return processForeground;
+}
 
 /** Work that runs on its own time in one instance at a time (the scheduler joins here). */
 export interface Tick {
@@ -13,6 +96,12 @@ export interface Tick {
  * drains the outbox; otherwise it tries the lease again each poll. A new outbox row in this
  * process wakes it at once (`kick`), so a card action's messages leave within milliseconds
  * when this instance holds the lease, and within a poll when another one does.
+ *
+ * It gives way to the requests this process is handling (ForegroundRequests): before each new
+ * piece of work the drain waits until no request has been under way for a few milliseconds,
+ * but a round waits so for at most `yieldMs` in all (1 s by default); after that it works
+ * regardless until the round ends, two at a time while requests go on, so a busy bot delays
+ * its messages by about a second and never starves them.
  */
 export class BackgroundWork {
   private running?: Promise<void>;
@@ -34,8 +123,34 @@ export class BackgroundWork {
       pollMs?: number;
       /** How often the scheduler ticks (its timers are due by the minute, not the millisecond). */
       tickEveryMs?: number;
+      /** Requests to yield to (default: this process's messaging endpoint); null: none. */
+      foreground?: ForegroundRequests | null;
+      /** Most a round waits for requests in all before it works regardless (ms). */
+      yieldMs?: number;
     },
   ) {}
+
+  /**
+   * How one round's drain gives way to requests: `pace` is undefined while the process is quiet
+   * (or the round's wait is used up), else a promise that resolves when it is quiet or the
+   * wait is used up; `busy` then tells the drain to work two at a time while requests go on.
+   */
+  private yieldingFor(): Pick<DrainOptions, 'pace' | 'busy'> {
+    const foreground =
+      this.deps.foreground === undefined ? foregroundRequests() : this.deps.foreground;
+    if (!foreground) return {};
+    let budget = this.deps.yieldMs ?? 1000;
+    return {
+      pace: () => {
+        if (budget <= 0 || this.stopped || foreground.quiet()) return undefined;
+        const started = Date.now();
+        return foreground.whenQuiet(budget).then(() => {
+          budget -= Date.now() - started;
+        });
+      },
+      busy: () => !this.stopped && !foreground.quiet(),
+    };
+  }
 
   start(): void {
     this.running ??= this.loop();
@@ -107,7 +222,7 @@ export class BackgroundWork {
       );
     }, lease.ttlMs / 3);
     try {
-      await dispatcher.drain(clock.now(), () => this.stopped || !held);
+      await dispatcher.drain(clock.now(), () => this.stopped || !held, this.yieldingFor());
     } finally {
       clearInterval(renew);
     }
