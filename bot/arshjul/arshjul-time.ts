@@ -163,10 +163,7 @@ export function arshjulTime(deps: ArshjulDeps, mayAct: AccessRule<Occurrence>) {
       const file = await deps.catalogue.read();
       const activity = file?.activities.find((a) => a.id === o.activityId);
       // After an outage (or a tick far ahead) only the latest reminder that is due goes out.
-      const today = osloDateOf(now);
-      const reminders = reminderTimes(o, activity?.leadDays ?? []);
-      const reminder = reminders.find((r) => r.name === what);
-      if (reminder && reminders.some((r) => r.at > reminder.at && r.at <= today)) return [];
+      if (superseded(o, activity?.leadDays ?? [], what, osloDateOf(now))) return [];
       const messages: Message[] = [];
       if (owner)
         messages.push({
@@ -182,10 +179,12 @@ export function arshjulTime(deps: ArshjulDeps, mayAct: AccessRule<Occurrence>) {
     },
   };
 
-  const headline = (view: ArshjulScene, o: Occurrence, what: string): string => {
+  /** Said from the day it is sent, not the day it was decided (a reminder may wait for Monday). */
+  const headline = (view: ArshjulScene, o: Occurrence): string => {
     const h = strings(view.language).arshjul.headlines;
-    if (what === 'due') return h.due;
-    const days = Number(what.replace('remind-', ''));
+    const days = daysUntil(view.today, o.deadline);
+    if (days < 0) return fill(h.overdue, { days: -days });
+    if (days === 0) return h.due;
     return days === 1 ? h.remindOne : fill(h.remind, { days });
   };
 
@@ -230,10 +229,13 @@ export function arshjulTime(deps: ArshjulDeps, mayAct: AccessRule<Occurrence>) {
         if (!o || o.status !== 'open') return { skip: 'signed off' };
         const view = await scene(language);
         if (ownerOf(o, view.org)?.id !== personOf(m)) return { skip: 'the owner changed' };
+        const leadDays = view.activities.get(o.activityId)?.leadDays ?? [];
+        if (superseded(o, leadDays, String(m.params.what), view.today))
+          return { skip: 'a later reminder is due by now' };
         return {
           card: draw(view, o, personOf(m), {
-            headline: headline(view, o, String(m.params.what)),
-            headlineColor: m.params.what === 'due' ? 'Attention' : 'Warning',
+            headline: headline(view, o),
+            headlineColor: daysUntil(view.today, o.deadline) <= 0 ? 'Attention' : 'Warning',
           }),
         };
       },
@@ -339,7 +341,7 @@ export function arshjulTime(deps: ArshjulDeps, mayAct: AccessRule<Occurrence>) {
             : fill(t.channelRemind, {
                 name,
                 date: formatDate(o.deadline, language),
-                when: whenText(language, what),
+                when: whenText(language, daysUntil(view.today, o.deadline)),
                 ...counts,
               });
         return { card: notice(text, t.channelTitle, 'Default') };
@@ -363,11 +365,33 @@ function ownerWithoutName(view: ArshjulScene, o: Occurrence): string {
   return (o.unitId && view.org.units.get(o.unitId)?.name) || '';
 }
 
-function whenText(language: Language, what: string): string {
+function whenText(language: Language, days: number): string {
   const w = strings(language).arshjul.when;
-  if (what === 'due') return w.today;
-  const days = Number(what.replace('remind-', ''));
+  if (days < 0) return fill(w.ago, { days: -days });
+  if (days === 0) return w.today;
   return days === 1 ? w.tomorrow : fill(w.days, { days });
+}
+
+/**
+ * Whether a later reminder of the occurrence is due by `today`: then this one is not sent
+ * (after an outage, or a Sunday's 1-day reminder held until Monday, the deadline day).
+ */
+function superseded(
+  o: Occurrence,
+  leadDays: readonly number[],
+  what: string,
+  today: string,
+): boolean {
+  const reminders = reminderTimes(o, leadDays);
+  const reminder = reminders.find((r) => r.name === what);
+  return Boolean(reminder && reminders.some((r) => r.at > reminder.at && r.at <= today));
+}
+
+/** Whole calendar days from one Oslo date to another ('YYYY-MM-DD'); negative when past. */
+export function daysUntil(today: string, date: string): number {
+  return Math.round(
+    (Date.parse(`${date}T12:00:00Z`) - Date.parse(`${today}T12:00:00Z`)) / 86_400_000,
+  );
 }
 
 function splitName(name: string): [string, string] {

@@ -311,6 +311,7 @@ export const en: Strings = {
     helpTextMissing: 'Write briefly what you need help with, and your leader will be told.',
     headlines: {
       remind: 'Deadline in {days} days',
+      overdue: 'The deadline passed {days} days ago',
       remindOne: 'Deadline tomorrow',
       due: 'Deadline today',
       escalation: 'The deadline has passed and {owner} has not marked it as done',
@@ -373,6 +374,11 @@ export const en: Strings = {
     channelDone: '{name} ({owner}) has been marked as done. {done} of {total} done.',
     doneNoticeTitle: 'Done in the annual cycle',
     doneNotice: '{name} ({owner}) due {date} has been marked as done.',
-    when: { days: 'in {days} days', tomorrow: 'tomorrow', today: 'today' },
+    when: {
+      days: 'in {days} days',
+      tomorrow: 'tomorrow',
+      today: 'today',
+      ago: 'passed {days} days ago',
+    },
   },
 };

@@ -305,6 +305,7 @@ export const nb = {
     helpTextMissing: 'Skriv kort hva du trenger hjelp med, så får lederen din beskjed.',
     headlines: {
       remind: 'Frist om {days} dager',
+      overdue: 'Fristen gikk ut for {days} dager siden',
       remindOne: 'Frist i morgen',
       due: 'Frist i dag',
       escalation: 'Fristen er passert, og {owner} har ikke merket den som utført',
@@ -367,7 +368,12 @@ export const nb = {
     channelDone: '{name} ({owner}) er merket som utført. {done} av {total} er utført.',
     doneNoticeTitle: 'Utført i årshjulet',
     doneNotice: '{name} ({owner}) med frist {date} er merket som utført.',
-    when: { days: 'om {days} dager', tomorrow: 'i morgen', today: 'i dag' },
+    when: {
+      days: 'om {days} dager',
+      tomorrow: 'i morgen',
+      today: 'i dag',
+      ago: 'gikk ut for {days} dager siden',
+    },
   },
 };
 

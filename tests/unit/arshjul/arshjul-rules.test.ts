@@ -2,6 +2,7 @@ import type { Occurrence } from '../../../bot/arshjul/arshjul';
 import { occurrenceTimers, afterChange } from '../../../bot/arshjul/arshjul-messages';
 import { ARSHJUL_VERBS, decide, mayActOn, mayViewWith } from '../../../bot/arshjul/arshjul-rules';
 import { parseArshjulCommand, parseMonth } from '../../../bot/arshjul/arshjul-service';
+import { daysUntil } from '../../../bot/arshjul/arshjul-time';
 import { occurrenceCard, arshjulScene } from '../../../bot/arshjul/arshjul-views';
 import { CardSigner } from '../../../bot/kernel/card-signing';
 import { DEMO_PEOPLE } from '../../support/demo-people';
@@ -157,6 +158,13 @@ describe('timers and messages', () => {
       'posted.copies',
     ]);
   });
+});
+
+test('days until a deadline, in Oslo calendar days, across the summer-time change', () => {
+  expect(daysUntil('2027-01-25', '2027-02-01')).toBe(7);
+  expect(daysUntil('2027-02-01', '2027-02-01')).toBe(0);
+  expect(daysUntil('2027-01-25', '2026-12-15')).toBe(-41);
+  expect(daysUntil('2027-03-27', '2027-03-29')).toBe(2);
 });
 
 describe('typed commands', () => {
