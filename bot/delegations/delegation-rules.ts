@@ -671,21 +671,29 @@ function next(
   return { before: grant, after, event };
 }
 
-/**
- * The recipient accepts a proposed grant. The rules are checked again: the parent may have
- * ended, the delegator may have left the line, or the grant's own end may have passed.
- */
-export function acceptGrant(input: ActInput): RuleResult<{ change: GrantChange }> {
-  const { register, org, actorId, now } = input;
-  const grant = grantByRef(register, input.ref);
+/** A proposed grant the actor is the recipient of, or why not. */
+function proposedTo(input: ActInput): RuleResult<{ grant: Grant }> {
+  const grant = grantByRef(input.register, input.ref);
   if (!grant) return { ok: false, refusals: [{ code: 'unknown-grant', ref: input.ref }] };
   if (grant.status !== 'proposed')
     return {
       ok: false,
       refusals: [{ code: 'wrong-status', ref: grant.ref, status: grant.status }],
     };
-  if (!isHolder(org, grant, actorId))
+  if (!isHolder(input.org, grant, input.actorId))
     return { ok: false, refusals: [{ code: 'not-recipient', ref: grant.ref }] };
+  return { ok: true, grant };
+}
+
+/**
+ * The recipient accepts a proposed grant. The rules are checked again: the parent may have
+ * ended, the delegator may have left the line, or the grant's own end may have passed.
+ */
+export function acceptGrant(input: ActInput): RuleResult<{ change: GrantChange }> {
+  const { register, org, actorId, now } = input;
+  const found = proposedTo(input);
+  if (!found.ok) return found;
+  const { grant } = found;
   const today = dayOf(now);
   const refusals: Refusal[] = [];
   const parent = grant.parentRef ? grantByRef(register, grant.parentRef) : undefined;
@@ -715,16 +723,10 @@ export function acceptGrant(input: ActInput): RuleResult<{ change: GrantChange }
 
 /** The recipient declines a proposed grant, with a comment. */
 export function declineGrant(input: ActInput): RuleResult<{ change: GrantChange }> {
-  const { register, org, actorId, now } = input;
-  const grant = grantByRef(register, input.ref);
-  if (!grant) return { ok: false, refusals: [{ code: 'unknown-grant', ref: input.ref }] };
-  if (grant.status !== 'proposed')
-    return {
-      ok: false,
-      refusals: [{ code: 'wrong-status', ref: grant.ref, status: grant.status }],
-    };
-  if (!isHolder(org, grant, actorId))
-    return { ok: false, refusals: [{ code: 'not-recipient', ref: grant.ref }] };
+  const { actorId, now } = input;
+  const found = proposedTo(input);
+  if (!found.ok) return found;
+  const { grant } = found;
   const note = cleanText(input.note, NOTE_MAX);
   const at = now.toISOString();
   return {
