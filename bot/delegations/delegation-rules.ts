@@ -671,19 +671,48 @@ function next(
   return { before: grant, after, event };
 }
 
-/** A proposed grant the actor is the recipient of, or why not. */
-function proposedTo(input: ActInput): RuleResult<{ grant: Grant }> {
+/**
+ * The grant an action is about, if it exists, is in one of `statuses`, passes `first` (a
+ * check made before the status) and `allowed` lets the actor act on it; else why not.
+ */
+function grantFor(
+  input: ActInput,
+  statuses: readonly Grant['status'][],
+  allowed: { check: (grant: Grant) => boolean; code: 'not-recipient' | 'not-allowed' },
+  first?: (grant: Grant) => Refusal | undefined,
+): RuleResult<{ grant: Grant }> {
   const grant = grantByRef(input.register, input.ref);
   if (!grant) return { ok: false, refusals: [{ code: 'unknown-grant', ref: input.ref }] };
-  if (grant.status !== 'proposed')
+  const early = first?.(grant);
+  if (early) return { ok: false, refusals: [early] };
+  if (!statuses.includes(grant.status))
     return {
       ok: false,
       refusals: [{ code: 'wrong-status', ref: grant.ref, status: grant.status }],
     };
-  if (!isHolder(input.org, grant, input.actorId))
-    return { ok: false, refusals: [{ code: 'not-recipient', ref: grant.ref }] };
+  if (!allowed.check(grant))
+    return { ok: false, refusals: [{ code: allowed.code, ref: grant.ref }] };
   return { ok: true, grant };
 }
+
+/** A proposed grant the actor is the recipient of, or why not. */
+const proposedTo = (input: ActInput) =>
+  grantFor(input, ['proposed'], {
+    check: (grant) => isHolder(input.org, grant, input.actorId),
+    code: 'not-recipient',
+  });
+
+/** An active or proposed grant the actor may withdraw, or why not. */
+const revocableBy = (input: ActInput, first?: (grant: Grant) => Refusal | undefined) =>
+  grantFor(
+    input,
+    ['active', 'proposed'],
+    {
+      check: (grant) => mayRevoke(input.register, input.org, grant, input.actorId),
+      code: 'not-allowed',
+    },
+    first,
+  );
 
 /**
  * The recipient accepts a proposed grant. The rules are checked again: the parent may have
@@ -814,16 +843,10 @@ export function mayRevoke(
 export function revokeGrant(
   input: ActInput,
 ): RuleResult<{ change: GrantChange; cascade: CascadeResult }> {
-  const { register, org, actorId, now } = input;
-  const grant = grantByRef(register, input.ref);
-  if (!grant) return { ok: false, refusals: [{ code: 'unknown-grant', ref: input.ref }] };
-  if (grant.status !== 'active' && grant.status !== 'proposed')
-    return {
-      ok: false,
-      refusals: [{ code: 'wrong-status', ref: grant.ref, status: grant.status }],
-    };
-  if (!mayRevoke(register, org, grant, actorId))
-    return { ok: false, refusals: [{ code: 'not-allowed', ref: grant.ref }] };
+  const { register, actorId, now } = input;
+  const found = revocableBy(input);
+  if (!found.ok) return found;
+  const { grant } = found;
   const at = now.toISOString();
   const reason = cleanText(input.note, NOTE_MAX);
   const change = next(
@@ -1152,17 +1175,12 @@ export function flagForReview(grant: Grant, flag: ReviewFlag, at: Date): GrantCh
 
 /** "Behold": the holder's old or new leader (or someone above) keeps a flagged grant. */
 export function keepGrant(input: ActInput): RuleResult<{ change: GrantChange }> {
-  const { register, org, actorId, now } = input;
-  const grant = grantByRef(register, input.ref);
-  if (!grant) return { ok: false, refusals: [{ code: 'unknown-grant', ref: input.ref }] };
-  if (!grant.review) return { ok: false, refusals: [{ code: 'not-under-review', ref: grant.ref }] };
-  if (grant.status !== 'active' && grant.status !== 'proposed')
-    return {
-      ok: false,
-      refusals: [{ code: 'wrong-status', ref: grant.ref, status: grant.status }],
-    };
-  if (!mayRevoke(register, org, grant, actorId))
-    return { ok: false, refusals: [{ code: 'not-allowed', ref: grant.ref }] };
+  const { org, actorId, now } = input;
+  const found = revocableBy(input, (grant) =>
+    grant.review ? undefined : { code: 'not-under-review', ref: grant.ref },
+  );
+  if (!found.ok) return found;
+  const { grant } = found;
   const refusals: Refusal[] = [];
   if (!isBelow(org, grant.fromId, grant.to))
     refusals.push({ rule: 1, code: 'not-in-line', delegatorId: grant.fromId, to: grant.to });
