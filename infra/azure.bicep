@@ -18,7 +18,7 @@ param botDisplayName string
 param botAadAppClientId string
 
 @secure()
-@description('Client secret of that app registration; lands in the BOT_PASSWORD app setting.')
+@description('Client secret of that app registration; stored in Key Vault, read through the BOT_PASSWORD app setting.')
 param botAadAppClientSecret string
 
 @description('Tenant of the app registration: the municipality\'s own tenant.')
@@ -80,9 +80,13 @@ param webAppName string = resourceBaseName
 param storageAccountName string = take('st${toLower(replace(resourceBaseName, '-', ''))}${uniqueString(resourceGroup().id)}', 24)
 param logAnalyticsName string = 'log-${resourceBaseName}'
 param applicationInsightsName string = 'appi-${resourceBaseName}'
+// Key Vault names are 3-24 letters, digits and dashes, unique in all of Azure.
+param keyVaultName string = take('kv-${toLower(replace(resourceBaseName, '-', ''))}${uniqueString(resourceGroup().id)}', 24)
 
 // Built-in role "Storage Table Data Contributor": read and write entities, create tables.
 var tableDataContributorRoleId = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+// Built-in role "Key Vault Secrets User": read secret values, nothing else.
+var keyVaultSecretsUserRoleId = '4633458b-17de-408a-b874-0445c86b69e6'
 var tablesEndpoint = 'https://${storageAccountName}.table.${environment().suffixes.storage}'
 // 'NODE|20-lts' -> '~20'
 var nodeMajorVersion = '~${split(split(linuxFxVersion, '|')[1], '-')[0]}'
@@ -137,6 +141,44 @@ resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-01-0
   name: 'default'
 }
 
+// Secrets live in Key Vault, never as plain app settings: the app settings hold Key Vault
+// references that App Service resolves with the web app's managed identity. Rotation is a new
+// secret version plus a restart; nobody with read access to the app's configuration sees a value.
+resource keyVault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: keyVaultName
+  location: location
+  properties: {
+    tenantId: subscription().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true // access by role assignment, no access policies
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    enablePurgeProtection: true
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource botPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: keyVault
+  name: 'bot-password'
+  properties: {
+    value: botAadAppClientSecret
+    contentType: 'Entra client secret of the bot (BOT_PASSWORD)'
+  }
+}
+
+resource cardSigningVaultSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: keyVault
+  name: 'card-signing-secret'
+  properties: {
+    value: cardSigningSecret
+    contentType: 'Key that signs card action data (CARD_SIGNING_SECRET)'
+  }
+}
+
 resource serverfarm 'Microsoft.Web/serverfarms@2022-09-01' = {
   name: serverfarmsName
   location: location
@@ -177,7 +219,7 @@ resource webApp 'Microsoft.Web/sites@2022-09-01' = {
         }
         {
           name: 'BOT_PASSWORD'
-          value: botAadAppClientSecret
+          value: '@Microsoft.KeyVault(SecretUri=${botPasswordSecret.properties.secretUri})'
         }
         {
           name: 'BOT_TENANT_ID'
@@ -189,7 +231,7 @@ resource webApp 'Microsoft.Web/sites@2022-09-01' = {
         }
         {
           name: 'CARD_SIGNING_SECRET'
-          value: cardSigningSecret
+          value: '@Microsoft.KeyVault(SecretUri=${cardSigningVaultSecret.properties.secretUri})'
         }
         {
           name: 'TABLES_ENDPOINT'
@@ -251,6 +293,19 @@ resource tableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-0
   }
 }
 
+// The web app may read the secrets (and only read them). App Service resolves the references
+// with the system-assigned identity; until this assignment has propagated (a minute or two on
+// the first deployment) the settings show as unresolved and the bot refuses to start.
+resource keyVaultSecretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: keyVault
+  name: guid(keyVault.id, webApp.id, keyVaultSecretsUserRoleId)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUserRoleId)
+    principalId: webApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 // Register the web app as a bot with the Bot Framework and connect it to Teams.
 module azureBotRegistration './botRegistration/azurebot.bicep' = if (deployBotRegistration) {
   name: 'Azure-Bot-registration'
@@ -271,4 +326,5 @@ output BOT_ENDPOINT string = 'https://${webApp.properties.defaultHostName}/api/m
 output WEB_APP_NAME string = webApp.name
 output TABLES_ENDPOINT string = tablesEndpoint
 output STORAGE_ACCOUNT_NAME string = storage.name
+output KEY_VAULT_NAME string = keyVault.name
 output APPLICATIONINSIGHTS_NAME string = applicationInsights.name
