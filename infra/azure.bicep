@@ -241,11 +241,9 @@ resource webApp 'Microsoft.Web/sites@2022-09-01' = {
           name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
           value: applicationInsights.properties.ConnectionString
         }
-        {
-          // Application Insights agent for Node.js on Linux App Service (requests, dependencies).
-          name: 'ApplicationInsightsAgent_EXTENSION_VERSION'
-          value: '~3'
-        }
+        // No ApplicationInsightsAgent_EXTENSION_VERSION: the App Service agent would send its own
+        // request and dependency telemetry, with table keys and conversation ids in the URLs. The
+        // bot instruments itself (bot/app/telemetry.ts) and redacts every span first.
         {
           name: 'NODE_ENV'
           value: 'production'
