@@ -88,6 +88,10 @@ function missingTogether(raw: Record<string, string>, options: ReadOptions): str
   if (raw.BOT_ID) {
     if (raw.BOT_TYPE !== 'UserAssignedMSI') need('BOT_PASSWORD', 'when BOT_ID is set');
     if (raw.BOT_TYPE !== 'MultiTenant') need('BOT_TENANT_ID', 'when BOT_ID is set');
+    // A multi-tenant registration accepts tokens from any tenant: without a list, anyone in any
+    // Microsoft 365 organisation who finds the bot would be served. Fail closed.
+    else if (!raw.BOT_TENANT_ID)
+      need('ALLOWED_TENANT_IDS', 'when BOT_TYPE is MultiTenant (the tenants to serve)');
     if (!raw.TABLES_CONNECTION_STRING) {
       need('TABLES_ENDPOINT', '(or TABLES_CONNECTION_STRING) when BOT_ID is set');
     }

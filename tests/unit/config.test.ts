@@ -75,11 +75,13 @@ describe('readSettings', () => {
     ).not.toThrow();
   });
 
-  test('MultiTenant needs no tenant id; UserAssignedMSI needs no password', () => {
+  test('MultiTenant needs the tenants to serve, not the app tenant; UserAssignedMSI needs no password', () => {
     const { BOT_TENANT_ID, BOT_PASSWORD, ...rest } = PRODUCTION;
-    void BOT_TENANT_ID;
     void BOT_PASSWORD;
-    expect(() => readSettings({ ...rest, BOT_PASSWORD, BOT_TYPE: 'MultiTenant' })).not.toThrow();
+    const multi = { ...rest, BOT_PASSWORD, BOT_TYPE: 'MultiTenant' };
+    expect(errorOf(multi).message).toContain('ALLOWED_TENANT_IDS: required');
+    expect(() => readSettings({ ...multi, ALLOWED_TENANT_IDS: BOT_TENANT_ID })).not.toThrow();
+    expect(() => readSettings({ ...multi, BOT_TENANT_ID })).not.toThrow();
     expect(() =>
       readSettings({ ...rest, BOT_TENANT_ID, BOT_TYPE: 'UserAssignedMSI' }),
     ).not.toThrow();
