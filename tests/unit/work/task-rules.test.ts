@@ -278,7 +278,7 @@ describe('lists and overdue', () => {
     ref: string,
     due: string,
     status: Task['status'] = 'open',
-    assigneeId = ingrid.id,
+    assigneeId: string = ingrid.id,
   ): Task => ({
     ...base,
     ref,
