@@ -1,5 +1,6 @@
 import type { Actor } from '../kernel/actor';
 import type { AccessQuery, AccessRule, Decision } from '../kernel/card-action';
+import { hasVisibleText } from '../kernel/visible-text';
 import { fill, strings, type Language } from '../i18n';
 import { isInLineAbove, unitChainUp, type Organisation } from '../org/organisation';
 import type { Occurrence, OccurrenceEvent } from './arshjul';
@@ -40,9 +41,12 @@ export function mayViewWith(mayAct: AccessRule<Occurrence>): AccessRule<Occurren
   };
 }
 
-/** Text from card data: trimmed, control characters removed, at most `max` characters. */
+/**
+ * Text from card data: trimmed, control characters removed, at most `max` characters; empty
+ * when nothing in it can be seen (zero-width or direction characters only).
+ */
 export function cleanText(value: unknown, max: number): string {
-  if (typeof value !== 'string') return '';
+  if (typeof value !== 'string' || !hasVisibleText(value)) return '';
   // eslint-disable-next-line no-control-regex
   return value
     .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '')

@@ -1,3 +1,4 @@
+import { isRealDate } from '../time/calendar-date';
 import { fill, strings, type Strings } from '../i18n';
 import type { Actor } from '../kernel/actor';
 import type { CardActionFeature, Decision } from '../kernel/card-action';
@@ -86,9 +87,9 @@ function toAction(
       return { kind, assigneeId };
     }
     case 'measure': {
-      const dueDate = /^\d{4}-\d{2}-\d{2}$/.test(stringIn(data.measureDue))
-        ? stringIn(data.measureDue)
-        : '';
+      // A date the calendar has (2027-13-45 has the shape but is none): else it is missing.
+      const due = stringIn(data.measureDue);
+      const dueDate = isRealDate(due) ? due : '';
       return { kind, text: stringIn(data.measureText).slice(0, 2000), dueDate };
     }
     case 'close':

@@ -1,3 +1,4 @@
+import { hasVisibleText } from '../kernel/visible-text';
 import {
   isOpen,
   PRIVACY_CATEGORY_ID,
@@ -84,7 +85,7 @@ export function applyDeviationAction(
       targetId = action.assigneeId;
       break;
     case 'measure':
-      if (!action.text.trim())
+      if (!hasVisibleText(action.text))
         return { ok: false, refusal: { code: 'missing_field', field: 'measureText' } };
       if (!action.dueDate)
         return { ok: false, refusal: { code: 'missing_field', field: 'measureDue' } };
@@ -96,9 +97,9 @@ export function applyDeviationAction(
       note = `${action.text.trim()} (${action.dueDate})`;
       break;
     case 'close':
-      if (!action.cause.trim())
+      if (!hasVisibleText(action.cause))
         return { ok: false, refusal: { code: 'missing_field', field: 'cause' } };
-      if (!action.measures.trim())
+      if (!hasVisibleText(action.measures))
         return { ok: false, refusal: { code: 'missing_field', field: 'closingMeasures' } };
       next.status = 'lukket';
       next.cause = action.cause.trim();
@@ -107,7 +108,7 @@ export function applyDeviationAction(
       note = next.cause;
       break;
     case 'reject':
-      if (!action.reason.trim())
+      if (!hasVisibleText(action.reason))
         return { ok: false, refusal: { code: 'missing_field', field: 'rejectReason' } };
       next.status = 'avvist';
       next.rejectReason = action.reason.trim();

@@ -1,3 +1,4 @@
+import { isRealDate } from '../time/calendar-date';
 import {
   DEVIATION_TYPES,
   SEVERITIES,
@@ -68,7 +69,6 @@ export function draftFrom(data: unknown): ReportDraft {
   return draft;
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const OLDEST_YEARS = 5;
 
@@ -78,17 +78,6 @@ const OSLO_DATE = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Oslo' });
 /** Today's date in Europe/Oslo as YYYY-MM-DD. */
 export function osloDate(now: Date): string {
   return OSLO_DATE.format(now);
-}
-
-function isRealDate(text: string): boolean {
-  const m = DATE.exec(text);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return (
-    d.getUTCFullYear() === Number(m[1]) &&
-    d.getUTCMonth() === Number(m[2]) - 1 &&
-    d.getUTCDate() === Number(m[3])
-  );
 }
 
 export function validateReport(

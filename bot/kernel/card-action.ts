@@ -4,9 +4,17 @@ import type { Message } from '../messaging/outbox';
 import type { Organisation } from '../org/organisation';
 import type { Actor } from './actor';
 import type { AuditEvent } from './audit';
+import {
+  CARD_TEXT_MAX,
+  isRecordReference,
+  oversizedField,
+  revisionIn,
+  stringIn,
+} from './card-data';
 import { notice, type Card } from './card-templates';
 import type { CardSigner } from './card-signing';
 import { ConcurrentChangeError, type RecordPort, type VersionedRecord } from './records';
+import { echoedReference } from './reference';
 
 /** Where a card action came from: its activity id (Teams retries reuse it) and the card's message. */
 export interface ActionSource {
@@ -78,11 +86,11 @@ export interface CardActionFeature<
 }
 
 /**
- * The one way a card action changes a record: check the signature, skip a repeated action,
- * load, check access, compare the revision, apply the pure change, write it with the etag
- * together with the messages it decided (the outbox), and answer. It never waits for the
- * connector. It always answers with a card: the new state, or the current state with the
- * reason nothing changed.
+ * The one way a card action changes a record: check the signature, the fields' sizes and the
+ * reference's form, load, check access, skip a repeated action, compare the revision, apply
+ * the pure change, write it with the etag together with the messages it decided (the
+ * outbox), and answer. It never waits for the connector. It always answers with a card: the
+ * new state, or the current state with the reason nothing changed.
  */
 export class CardActionPipeline<
   R extends VersionedRecord,
@@ -107,12 +115,19 @@ export class CardActionPipeline<
     const { feature } = this;
     const text = strings(actor.language).refusals;
     if (!feature.verbs.includes(verb)) return notice(text.unknown_action);
-    const ref = typeof data.ref === 'string' ? data.ref : '';
-    const rev = Number(data.rev);
-    if (!this.signer.verify({ kind: feature.kind, id: ref, rev, verb }, data.sig)) {
+    const ref = stringIn(data.ref);
+    const rev = revisionIn(data.rev);
+    if (
+      rev === undefined ||
+      !this.signer.verify({ kind: feature.kind, id: ref, rev, verb }, data.sig)
+    ) {
       log.warn({ verb, actorId: actor.id }, 'card action refused: bad signature');
       return notice(text.forged);
     }
+    // Caps and the reference's form before any store call: a key the store refuses is retried.
+    const oversized = oversizedField(data);
+    if (oversized) return notice(tooLong(actor.language, oversized));
+    if (!isRecordReference(ref)) return notice(fill(text.not_found, { ref: echoedReference(ref) }));
     const found = await feature.records.get(ref);
     if (!found) return notice(fill(text.not_found, { ref }));
     const scene = await feature.scene(actor);
@@ -121,13 +136,14 @@ export class CardActionPipeline<
     const cardOf = (record: R, shown: ShownCard<E> = {}) =>
       feature.card(scene, record, actor, shown);
 
-    // The same action arriving again (Teams retries after ~15 s) changes nothing.
-    if (current.lastActionId && current.lastActionId === source.actionId) return cardOf(current);
+    // Access first: a replayed action id must not show the case to someone who may not see it.
     if (!feature.mayAct(query)) {
       log.warn({ ref, verb, actorId: actor.id }, 'card action refused: not allowed');
       const refusal = fill(text.not_allowed, { ref });
       return feature.mayView(query) ? cardOf(current, { notice: refusal }) : notice(refusal);
     }
+    // The same action arriving again (Teams retries after ~15 s) changes nothing.
+    if (current.lastActionId && current.lastActionId === source.actionId) return cardOf(current);
     if (rev !== current.rev) return cardOf(current, { notice: text.stale, noticeColor: 'Warning' });
 
     const decision = feature.decide({
@@ -153,4 +169,14 @@ export class CardActionPipeline<
     log.info({ ref, verb, actorId: actor.id, rev: changed.rev }, 'record changed');
     return cardOf(changed, { lastEvent: event });
   }
+}
+
+/** The refusal for a field longer than any card sends, naming the field when it is a card's. */
+function tooLong(language: Language, field: string): string {
+  const text = strings(language);
+  const names: Record<string, string> = text.fieldNames;
+  const name = Object.hasOwn(names, field) ? names[field] : undefined;
+  return name
+    ? fill(text.refusals.too_long, { field: name, max: CARD_TEXT_MAX })
+    : text.refusals.forged;
 }

@@ -6,6 +6,9 @@ import { z } from 'zod';
  */
 const account = z.object({ id: z.string().min(1).max(512) }).passthrough();
 
+/** botbuilder reads `entities[i].type.toLowerCase()` of every item (mentions): a list of objects. */
+const entity = z.object({ type: z.string().max(100) }).passthrough();
+
 export const activityEnvelope = z
   .object({
     type: z.string().min(1).max(64),
@@ -20,6 +23,7 @@ export const activityEnvelope = z
     id: z.string().max(512).optional(),
     text: z.string().max(28000).optional(),
     locale: z.string().max(32).optional(),
+    entities: z.array(entity).max(1000).optional(),
   })
   .passthrough();
 

@@ -83,8 +83,21 @@ export interface HttpServer {
   inFlight: InFlight;
 }
 
+/**
+ * Before body parsing: restify's body reader inflates a gzip body with no error listener (a
+ * body that is not gzip crashes the process) and counts the compressed bytes against the
+ * body limit (a gzip bomb gets through). Teams never compresses what it sends to a bot, and
+ * restify refuses every other encoding (identity too): any Content-Encoding is refused here.
+ */
+function refuseEncodedBodies(req: restify.Request, res: restify.Response, next: restify.Next) {
+  if (req.headers['content-encoding'] === undefined) return next();
+  res.send(415, { error: 'content encoding not supported: send the body uncompressed' });
+  return next(false);
+}
+
 export function createServer(options: ServerOptions): HttpServer {
   const server = restify.createServer({ name: 'internkontroll', handleUncaughtExceptions: false });
+  server.pre(refuseEncodedBodies);
   server.use(
     restify.plugins.bodyParser({
       maxBodySize: options.maxBodyBytes,

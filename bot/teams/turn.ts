@@ -10,11 +10,13 @@ import type { ConversationStore } from '../store/conversation-store';
 
 /** The client's locale: on the activity, or (conversationUpdate) in the clientInfo entity. */
 export function localeOf(context: TurnContext): string {
-  const clientInfo = (context.activity.entities ?? []).find((e) => e.type === 'clientInfo') as
-    { locale?: unknown } | undefined;
-  return (
-    context.activity.locale || (typeof clientInfo?.locale === 'string' ? clientInfo.locale : '')
-  );
+  const { locale, entities } = context.activity as { locale?: unknown; entities?: unknown };
+  if (typeof locale === 'string' && locale) return locale;
+  // Also called by app.error: it must not throw on an activity the envelope did not vet.
+  const clientInfo = (Array.isArray(entities) ? entities : []).find(
+    (e) => (e as { type?: unknown } | null)?.type === 'clientInfo',
+  ) as { locale?: unknown } | undefined;
+  return typeof clientInfo?.locale === 'string' ? clientInfo.locale : '';
 }
 
 export function actorOf(context: TurnContext): Actor {

@@ -7,6 +7,7 @@ import { occurrenceRecords } from '../../bot/arshjul/arshjul-store';
 import { en } from '../../bot/i18n/en';
 import { nb } from '../../bot/i18n/nb';
 import { CardSigner } from '../../bot/kernel/card-signing';
+import { ACCESS_ROWS } from '../../bot/privacy/access-log';
 import { OutboxStore } from '../../bot/store/outbox-store';
 import { safeKey, TABLE_NAMES, type TableName } from '../../bot/store/tables';
 import {
@@ -545,6 +546,18 @@ export const EXCLUSIONS: Exclusion[] = [
       c.partition === 'channel' &&
       r.kase.kind === 'message' &&
       r.where === 'channel',
+  },
+  {
+    name: 'access log',
+    why:
+      'Deviations, a new access-log row in a case’s partition (bot/privacy/access-log.ts), on a ' +
+      'case answered with a case card or history (`expect: answer`): who has seen a case is ' +
+      'recorded by design (issue #11, defect 11). A refusal shows nothing and logs nothing.',
+    applies: (c, r) =>
+      c.table === 'Deviations' &&
+      c.before === undefined &&
+      c.row.startsWith(ACCESS_ROWS.from) &&
+      r.kase.expect === 'answer',
   },
   {
     name: 'allowed by the case',

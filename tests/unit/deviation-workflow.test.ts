@@ -1,9 +1,4 @@
-import type {
-  Deviation,
-  DeviationAction,
-  DeviationActionKind,
-  DeviationStatus,
-} from '../../bot/deviations/deviation';
+import type { Deviation, DeviationAction, DeviationStatus } from '../../bot/deviations/deviation';
 import { STATUSES } from '../../bot/deviations/deviation';
 import {
   allowedActions,

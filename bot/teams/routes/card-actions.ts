@@ -33,11 +33,26 @@ export function registerCardActions(app: Application<TurnState>, features: Featu
   }
 }
 
-/** Registered last: any other verb gets a refusal, not the SDK's empty 501. */
+/**
+ * Registered last: any other verb gets a refusal, not the SDK's empty 501; so does a card
+ * action of another type than Action.Execute (teams-ai routes Action.Execute only).
+ */
 export function registerUnknownActions(app: Application<TurnState>): void {
-  app.adaptiveCards.actionExecute<CardData>(/.*/, async (context: TurnContext) => {
+  const refuse = async (context: TurnContext) => {
     const card = notice(strings(actorOf(context).language).refusals.unknown_action);
     await answerInvokeWithCard(context, card);
     return adaptive(card);
-  });
+  };
+  app.adaptiveCards.actionExecute<CardData>(/.*/, refuse);
+  const notExecute = async (context: TurnContext) =>
+    context.activity.type === 'invoke' &&
+    context.activity.name === 'adaptiveCard/action' &&
+    (context.activity.value as { action?: { type?: unknown } })?.action?.type !== 'Action.Execute';
+  app.addRoute(
+    notExecute,
+    async (context) => {
+      await refuse(context);
+    },
+    true,
+  );
 }

@@ -1,4 +1,5 @@
 import type { Application, TurnState } from '@microsoft/teams-ai';
+import { stringIn } from '../../kernel/card-data';
 import type { Features } from '../features';
 import { isPersonal, rememberConversation, sendCard } from '../turn';
 import { helpCard } from './commands';
@@ -10,14 +11,17 @@ import { helpCard } from './commands';
 export function registerInstall(app: Application<TurnState>, features: Features): void {
   app.conversationUpdate('membersAdded', async (context) => {
     const botId = context.activity.recipient.id;
-    const botAdded = (context.activity.membersAdded ?? []).some((m) => m.id === botId);
+    const members: unknown[] = context.activity.membersAdded ?? [];
+    // A list with anything but accounts in it is no install Teams sent: ignored.
+    if (!members.every(isAccount)) return;
+    const botAdded = members.some((m) => isAccount(m) && m.id === botId);
     if (!botAdded && !isPersonal(context)) return;
     await rememberConversation(context, features.conversations);
     if (isPersonal(context)) await sendCard(context, helpCard(context));
   });
 
   app.activity('installationUpdate', async (context) => {
-    const action = (context.activity as { action?: string }).action ?? '';
+    const action = stringIn((context.activity as { action?: unknown }).action);
     if (action.startsWith('add')) await rememberConversation(context, features.conversations);
     // Uninstalled from personal scope: stop routing cards there (the line above takes over).
     if (action.startsWith('remove') && isPersonal(context)) {
@@ -25,4 +29,8 @@ export function registerInstall(app: Application<TurnState>, features: Features)
       await features.conversations.forgetUser(from.aadObjectId || from.id);
     }
   });
+}
+
+function isAccount(member: unknown): member is { id: string } {
+  return typeof (member as { id?: unknown } | null)?.id === 'string';
 }

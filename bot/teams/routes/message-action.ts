@@ -1,6 +1,7 @@
 import type { Application, TurnState } from '@microsoft/teams-ai';
-import { CardFactory, type TaskModuleTaskInfo } from 'botbuilder';
+import { CardFactory, type TaskModuleTaskInfo, type TurnContext } from 'botbuilder';
 import { fill, strings } from '../../i18n';
+import { stringIn } from '../../kernel/card-data';
 import type { Features } from '../features';
 import { actorOf } from '../turn';
 
@@ -28,9 +29,9 @@ export function registerMessageAction(app: Application<TurnState>, features: Fea
     REPORT_FROM_MESSAGE,
     async (context): Promise<TaskModuleTaskInfo> => {
       const payload = (
-        context.activity.value as { messagePayload?: { body?: { content?: string } } }
+        context.activity.value as { messagePayload?: { body?: { content?: unknown } } }
       )?.messagePayload;
-      const text = plainText(payload?.body?.content ?? '');
+      const text = plainText(stringIn(payload?.body?.content));
       const card = await features.deviations.reportForm(actorOf(context), {
         prefillText: text,
         dialog: true,
@@ -66,4 +67,10 @@ export function registerMessageAction(app: Application<TurnState>, features: Fea
       return fill(strings(actor.language).receipt.dialogDone, { ref: result.deviation.ref });
     },
   );
+
+  // Any other command (the manifest has none): a short refusal instead of the SDK's 501.
+  const unknownCommand = async (context: TurnContext) =>
+    strings(actorOf(context).language).refusals.unknown_action;
+  app.messageExtensions.fetchTask(/.*/, unknownCommand);
+  app.messageExtensions.submitAction(/.*/, unknownCommand);
 }
