@@ -1,6 +1,6 @@
 import { fill, strings } from '../i18n';
 import type { Actor } from '../kernel/actor';
-import { notice, renderCard, type Card } from '../kernel/card-templates';
+import { asShownText, notice, renderCard, type Card } from '../kernel/card-templates';
 import { isInLineAbove, isLeaderRole, unitsLedBy } from '../org/organisation';
 import type { Occurrence } from './arshjul';
 import { readArshjulScene } from './arshjul-actions';
@@ -114,7 +114,7 @@ export class ArshjulService {
       months = [first, { year: Number(next.slice(0, 4)), month: Number(next.slice(5, 7)) }];
     } else {
       const one = parseMonth(arg, scene.today);
-      if (!one) return notice(fill(t.unknownMonth, { text: arg.slice(0, 40) }));
+      if (!one) return notice(fill(t.unknownMonth, { text: asShownText(arg.slice(0, 40)) }));
       months = [one];
     }
     const occurrences = (await this.occurrences(months.map((m) => m.year))).filter((o) =>
@@ -136,6 +136,7 @@ export class ArshjulService {
       fill(t.monthTitle, { months: months.map(label).join(` ${t.and} `) }),
       '',
       sections,
+      scene.language,
     );
   }
 
@@ -146,9 +147,12 @@ export class ArshjulService {
       (o) => o.status === 'open' && ownerOf(o, scene.org)?.id === actor.id,
     );
     const rows = mine.map((o) => listRow(scene, o, ''));
-    return listCard(t.mineTitle, '', [
-      { heading: '', empty: rows.length ? '' : t.mineEmpty, rows },
-    ]);
+    return listCard(
+      t.mineTitle,
+      '',
+      [{ heading: '', empty: rows.length ? '' : t.mineEmpty, rows }],
+      scene.language,
+    );
   }
 
   /** For the rådmann, the assistant, and leaders of units that own organisation-wide activities. */

@@ -134,12 +134,31 @@ export function listRow(scene: ArshjulScene, o: IndexedOccurrence, detail: strin
   };
 }
 
+/** The most rows one list card carries, over all its sections (a month of per-unit deadlines can be hundreds). */
+export const LIST_MAX_ROWS = 60;
+
+/**
+ * A list of deadlines by section (month). Past LIST_MAX_ROWS the rest is left out, and the
+ * section says how many it shows and how to see the others (one month at a time).
+ */
 export function listCard(
   title: string,
   intro: string,
   sections: { heading: string; empty: string; rows: ListRow[] }[],
+  language: Language,
 ): Card {
-  return renderCard('arshjul/list', { title, intro, sections });
+  let room = LIST_MAX_ROWS;
+  const bounded = sections.map((section) => {
+    const shown = section.rows.slice(0, room);
+    room -= shown.length;
+    if (shown.length === section.rows.length) return section;
+    const more = fill(strings(language).arshjul.listMore, {
+      shown: shown.length,
+      total: section.rows.length,
+    });
+    return { ...section, empty: more, rows: shown };
+  });
+  return renderCard('arshjul/list', { title, intro, sections: bounded });
 }
 
 /** Per activity of a year: how many occurrences are done, open and overdue. */

@@ -1,5 +1,6 @@
 import { fill, formatDate, strings, type Language } from '../i18n';
 import { asShownText } from '../kernel/card-templates';
+import { pageOf } from '../kernel/paging';
 import type { Organisation, Unit } from '../org/organisation';
 import type { Subscription, Topic } from './ports';
 import { choiceOf, unitAndBelow } from './subscriptions';
@@ -76,16 +77,21 @@ export function endPickerData(
   };
 }
 
-/** "abonnementer": what the channel follows, who subscribed it and when. */
+/** The most subscriptions "abonnementer" lists on one card. */
+export const LIST_MAX_ROWS = 50;
+
+/** "abonnementer": what the channel follows, who subscribed it and when (the first 50). */
 export function subscriptionListData(
   ctx: ChannelViewContext,
   subscriptions: readonly Subscription[],
 ) {
   const t = strings(ctx.language).channels;
+  const { rows, total } = pageOf([...subscriptions].sort(byTopicThenUnit(ctx)), 1, LIST_MAX_ROWS);
+  const more = rows.length < total ? fill(t.listMore, { shown: rows.length, total }) : '';
   return {
     title: t.listTitle,
-    emptyText: subscriptions.length === 0 ? t.listEmpty : '',
-    rows: [...subscriptions].sort(byTopicThenUnit(ctx)).map((s) => ({
+    emptyText: subscriptions.length === 0 ? t.listEmpty : more,
+    rows: rows.map((s) => ({
       heading: unitName(ctx.org, s.unitId),
       detail: fill(t.listDetail, {
         topic: t.topicTitles[s.topic],

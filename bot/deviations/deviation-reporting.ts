@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { log } from '../app/log';
-import { strings } from '../i18n';
+import { fill, formatDateTime, strings } from '../i18n';
 import type { Actor } from '../kernel/actor';
 import { stringIn } from '../kernel/card-data';
 import { notice, renderCard, type Card } from '../kernel/card-templates';
@@ -10,19 +10,14 @@ import {
   type OrgSnapshot,
   type Person,
 } from '../org/organisation';
-import { ReferenceTakenError } from '../kernel/records';
-import { handlingDeadline, type Deviation, type DeviationEvent } from './deviation';
-import { afterReport } from './deviation-messages';
+import type { LimitedUse } from '../kernel/limits';
+import { ReferenceTakenError, type FormClaim } from '../kernel/records';
+import type { Deviation } from './deviation';
+import { newReport } from './new-report';
 import { readScene, sceneOf } from './deviation-scene';
 import { receiptData, reportFormData, type ViewContext } from './deviation-views';
 import type { DeviationDeps } from './ports';
-import {
-  draftFrom,
-  osloDate,
-  validateReport,
-  type ReportDraft,
-  type ReportInput,
-} from './report-form';
+import { draftFrom, osloDate, validateReport, type ReportDraft } from './report-form';
 
 export interface SubmitOptions {
   /** The form came from a dialog (message action), not a card in the chat. */
@@ -33,8 +28,34 @@ export interface SubmitOptions {
   sendReceipt?: boolean;
 }
 
+/**
+ * The receipt, or a refusal. `draft` is what to keep in the user's state for the next form:
+ * the typed values when the form must be sent again, nothing when its text was filed.
+ */
 export type SubmitResult =
-  { ok: true; deviation: Deviation; card: Card } | { ok: false; card: Card; draft: ReportDraft };
+  { ok: true; deviation: Deviation; card: Card } | { ok: false; card: Card; draft?: ReportDraft };
+
+/** The form's claim as this submit holds it: its token, and the reference if it has one. */
+interface HeldClaim {
+  token: string;
+  ref: string;
+}
+
+/** How long a claim may be quiet before its submit counts as stopped (an invoke answers in 5 s). */
+const STOPPED_AFTER_MS = 5000;
+/** How long a second submit of a form waits for the first to store it, and how often it looks. */
+const MAX_WAIT_MS = 3000;
+const WAIT_STEP_MS = 100;
+/** A claim marked stopped: long quiet. */
+const STOPPED_CLAIM = new Date(0).toISOString();
+/** How many taken references a new report skips (a counter restored from an older backup). */
+const MAX_TAKEN_REFERENCES = 100;
+
+/** Whether a stored record is the one this form filed. */
+const isFromForm = (d: Deviation, formId: string) => d.formId === formId;
+/** The record a claim names: its form's, or (stored before records kept `formId`) its reporter's. */
+const isClaimed = (d: Deviation, formId: string, claim: FormClaim) =>
+  d.formId === undefined ? d.reporterId === claim.by : isFromForm(d, formId);
 
 /** Reporting a deviation: the form, validation, storing, routing to the responsible leader. */
 export class DeviationReporting {
@@ -46,6 +67,8 @@ export class DeviationReporting {
     options: { draft?: ReportDraft; prefillText?: string; dialog?: boolean } = {},
   ): Promise<Card> {
     const ctx = await readScene(this.deps, actor.language);
+    const limited = await this.overLimit('form', actor, ctx.now);
+    if (limited) return limited;
     const me = ctx.org.people.get(actor.id);
     const draft: ReportDraft = {
       type: 'avvik',
@@ -99,45 +122,12 @@ export class DeviationReporting {
 
     const now = ctx.now;
     const route = await this.routeToLeader(snapshot, validation.report.unitId);
-    const draft = this.newReport(actor, validation.report, route.leader?.id, now, options);
-    // The reference is taken first and claimed with the form: a retry of the same form (a
-    // Teams retry, a second press, a failure half-way) gets the same report, never a second.
-    // The claim and the outbox hints both precede the record, so they go together.
-    let next = draft(await this.deps.records.nextReference(now));
-    const [claim] = await Promise.all([
-      this.deps.claims.claim(formId, { ref: next.record.ref, by: actor.id }, now.toISOString()),
-      this.deps.records.writeHints(next.record, next.messages),
-    ]);
-    let resumed = false;
-    if (claim !== 'claimed') {
-      if (claim.by !== actor.id) return this.duplicate(actor, data);
-      const earlier = await this.deps.records.get(claim.ref);
-      if (earlier) return this.receipt(ctx, earlier.record);
-      // The first submit has not stored it (yet): finish it, under its reference.
-      next = draft(claim.ref);
-      resumed = true;
-      await this.deps.records.writeHints(next.record, next.messages);
-    }
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.deps.records.create(next.record, next.event, next.messages, {
-          hintsWritten: true,
-        });
-        break;
-      } catch (err) {
-        if (!(err instanceof ReferenceTakenError) || attempt >= 100) throw err;
-        // Finishing an earlier submit of this form that got there first: that is the report.
-        const stored = resumed && (await this.deps.records.get(next.record.ref));
-        if (stored && stored.record.reporterId === actor.id)
-          return this.receipt(ctx, stored.record);
-        // Taken by another record (a counter restored from an older backup): the next one.
-        next = draft(await this.deps.records.nextReference(now));
-        resumed = false;
-        await this.deps.claims.move(formId, next.record.ref);
-        await this.deps.records.writeHints(next.record, next.messages);
-      }
-    }
-    const d = next.record;
+    const draft = newReport(actor, validation.report, route.leader?.id, now, formId, options);
+    const held = await this.holdForm(ctx, actor, formId, draftFrom(data));
+    if ('ok' in held) return held;
+    const done = await this.finish(ctx, formId, held, draft);
+    if ('ok' in done) return done;
+    const d = done.created;
     log.info(
       { ref: d.ref, unitId: d.unitId, category: d.categoryId, severity: d.severity },
       'deviation reported',
@@ -145,50 +135,108 @@ export class DeviationReporting {
     return this.receipt(ctx, d, route.skipped && route.leader ? route.leader.name : undefined);
   }
 
-  /** A new report as it is stored under a reference: the record, its first event, its messages. */
-  private newReport(
+  /**
+   * Takes the form's claim for this submit, or answers it without taking a reference, writing
+   * hints or counting against a limit: the earlier receipt, a short wait, a refusal.
+   */
+  private async holdForm(
+    ctx: ViewContext,
     actor: Actor,
-    report: ReportInput,
-    leaderId: string | undefined,
-    now: Date,
-    options: SubmitOptions,
-  ) {
-    const at = now.toISOString();
-    const posted = options.receiptPostedAt && {
-      ownerId: actor.id,
-      view: 'receipt',
-      locale: actor.locale,
-      ...options.receiptPostedAt,
-    };
-    return (ref: string) => {
-      const record: Deviation = {
-        ref,
-        rev: 1,
-        ...report,
-        reporterId: actor.id,
-        reporterName: actor.name,
-        reporterLocale: actor.locale,
-        status: 'registrert',
-        handlerId: leaderId ?? '',
-        handlerSince: at,
-        escalations: 0,
-        measures: [],
-        createdAt: at,
-        updatedAt: at,
-        dueAt: handlingDeadline(report.severity, report.type, now).toISOString(),
-      };
-      const event: DeviationEvent = {
-        ref,
-        seq: 1,
-        at,
-        kind: 'reported',
-        actorId: actor.id,
-        toStatus: 'registrert',
-      };
-      // Stored with the report: the handler card, the index rows, the receipt's place.
-      const messages = afterReport(record, leaderId, now, { posted, send: options.sendReceipt });
-      return { record, event, messages };
-    };
+    formId: string,
+    typed: ReportDraft,
+  ): Promise<HeldClaim | SubmitResult> {
+    const earlier = await this.deps.claims.get(formId);
+    if (earlier) return this.earlierSubmit(ctx, actor, formId, earlier);
+    const limited = await this.overLimit('report', actor, ctx.now);
+    // Refused, nothing stored: what they typed waits as a draft in their own state.
+    if (limited) return { ok: false, card: limited, draft: typed };
+    const taken = await this.deps.claims.claim(formId, actor.id, ctx.now.toISOString());
+    if ('earlier' in taken) return this.earlierSubmit(ctx, actor, formId, taken.earlier);
+    return { token: taken.token, ref: '' };
+  }
+
+  /**
+   * The form was claimed before: another person's form is refused; its own reporter sees the
+   * receipt, waits a moment for a submit still under way, or takes over one that stopped.
+   */
+  private async earlierSubmit(
+    ctx: ViewContext,
+    actor: Actor,
+    formId: string,
+    claim: FormClaim,
+  ): Promise<HeldClaim | SubmitResult> {
+    if (claim.by !== actor.id) return this.refusal(actor, 'duplicate');
+    for (let waited = 0; ; waited += WAIT_STEP_MS) {
+      const record = claim.ref ? await this.deps.records.get(claim.ref) : undefined;
+      if (record && isClaimed(record.record, formId, claim))
+        return this.receipt(ctx, record.record);
+      const quietFor = this.deps.clock.now().getTime() - Date.parse(claim.at);
+      if (!(quietFor < STOPPED_AFTER_MS)) {
+        const token = await this.deps.claims.touch(formId, claim.token, ctx.now.toISOString());
+        return token === undefined ? this.refusal(actor, 'inProgress') : { token, ref: claim.ref };
+      }
+      if (waited >= MAX_WAIT_MS) return this.refusal(actor, 'inProgress');
+      await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
+      claim = (await this.deps.claims.get(formId)) ?? claim;
+    }
+  }
+
+  /**
+   * Stores the report of a form this submit holds: takes a reference (unless the claim has
+   * one), puts it on the claim while the hints are written, creates the record. A failure
+   * marks the claim stopped, so that the user's retry takes it over at once and finishes it.
+   */
+  private async finish(
+    ctx: ViewContext,
+    formId: string,
+    held: HeldClaim,
+    draft: ReturnType<typeof newReport>,
+  ): Promise<{ created: Deviation } | SubmitResult> {
+    let { token, ref } = held;
+    try {
+      for (let attempt = 0; attempt < MAX_TAKEN_REFERENCES; attempt++) {
+        const onClaim = ref !== '' && ref === held.ref;
+        if (!ref) ref = await this.deps.records.nextReference(ctx.now);
+        const next = draft(ref);
+        const [moved] = await Promise.all([
+          onClaim ? token : this.deps.claims.assign(formId, ref, token),
+          this.deps.records.writeHints(next.record, next.messages),
+        ]);
+        // Another submit of the same form took it over: that one finishes the report.
+        if (moved === undefined) return this.refusal(ctx, 'inProgress');
+        token = moved;
+        try {
+          await this.deps.records.create(next.record, next.event, next.messages, {
+            hintsWritten: true,
+          });
+          return { created: next.record };
+        } catch (err) {
+          if (!(err instanceof ReferenceTakenError)) throw err;
+          // This form's own record (a submit that got there first), or another record's
+          // reference (a counter restored from an older backup): then the next one.
+          const there = await this.deps.records.get(ref);
+          if (there && isFromForm(there.record, formId)) return this.receipt(ctx, there.record);
+          ref = '';
+        }
+      }
+      throw new Error(`no free reference after ${MAX_TAKEN_REFERENCES} attempts`);
+    } catch (err) {
+      await this.deps.claims.touch(formId, token, STOPPED_CLAIM).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** A notice for a use over its limit (nothing counted), or undefined when they may go on. */
+  private async overLimit(use: LimitedUse, actor: Actor, now: Date): Promise<Card | undefined> {
+    const verdict = await this.deps.limits?.take(use, actor.id, now);
+    if (!verdict || verdict.ok) return undefined;
+    const t = strings(actor.language).form;
+    const when = formatDateTime(verdict.until.toISOString(), actor.language);
+    log.warn(
+      { use, personId: actor.id, until: verdict.until.toISOString() },
+      'usage limit reached',
+    );
+    return notice(fill(use === 'report' ? t.reportLimit : t.formLimit, { when }));
   }
 
   private receipt(ctx: ViewContext, d: Deviation, routedUpTo?: string): SubmitResult {
@@ -199,12 +247,11 @@ export class DeviationReporting {
     };
   }
 
-  private duplicate(actor: Actor, data: Record<string, unknown>): SubmitResult {
-    return {
-      ok: false,
-      card: notice(strings(actor.language).refusals.duplicate),
-      draft: draftFrom(data),
-    };
+  /** A refusal that clears the saved draft: the form's text was filed, or is being filed. */
+  private refusal(who: { language: Actor['language'] }, why: 'duplicate' | 'inProgress') {
+    const texts = strings(who.language);
+    const text = why === 'duplicate' ? texts.refusals.duplicate : texts.form.inProgress;
+    return { ok: false as const, card: notice(text) };
   }
 
   /** The unit's leader, or the nearest leader above who can be reached in Teams. */

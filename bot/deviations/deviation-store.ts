@@ -14,7 +14,6 @@ import {
 } from './deviation';
 import { DEVIATION_PREFIX } from './deviation-reference';
 import type { DeviationRecords } from './ports';
-import type { Message } from '../messaging/outbox';
 
 /**
  * Table `Deviations` through the record kit (docs/table-layout.md): PartitionKey = reference,
@@ -54,6 +53,7 @@ const deviationSchema: z.ZodType<Deviation, z.ZodTypeDef, unknown> = z.object({
   handlerSince: z.string().optional(),
   dpaNotifiedAt: z.string().optional(),
   lastActionId: z.string().optional(),
+  formId: z.string().optional(),
 });
 
 export class DeviationStore
@@ -70,6 +70,9 @@ export class DeviationStore
         recordRow: 'deviation',
         recordSchema: deviationSchema,
         eventSchema: auditEventSchema(DEVIATION_EVENT_KINDS, STATUSES),
+        // Measures grow with the case: a row each (`measure-000001`…), past one property's
+        // 64 KiB. `jsonFields` still reads records stored before, with them as one JSON text.
+        rowFields: [{ field: 'measures', rowPrefix: 'measure-' }],
         jsonFields: ['measures'],
       },
       outbox,

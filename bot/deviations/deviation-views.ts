@@ -2,6 +2,7 @@ import { fill, formatDate, formatDateTime, strings, type Language } from '../i18
 import type { Organisation } from '../org/organisation';
 import type { CardSigner } from '../kernel/card-signing';
 import { asShownText } from '../kernel/card-templates';
+import { pageOf } from '../kernel/paging';
 import {
   isOpen,
   isOverdue,
@@ -266,11 +267,10 @@ export function outcomeData(ctx: ViewContext, d: Deviation) {
 
 export const PAGE_SIZE = 8;
 
-export function listData(ctx: ViewContext, list: 'mine' | 'open', rows: IndexRow[], page: number) {
+/** A page of "mine avvik" or "åpne avvik"; `page` as the card sent it (out of range: first or last). */
+export function listData(ctx: ViewContext, list: 'mine' | 'open', rows: IndexRow[], page: unknown) {
   const t = strings(ctx.language);
-  const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
-  const current = Math.min(Math.max(1, page), pages);
-  const slice = rows.slice((current - 1) * PAGE_SIZE, current * PAGE_SIZE);
+  const { rows: slice, page: current, pages } = pageOf(rows, page, PAGE_SIZE);
   return {
     title: list === 'mine' ? t.lists.mineTitle : t.lists.openTitle,
     emptyText: rows.length === 0 ? t.lists.empty : '',

@@ -66,6 +66,8 @@ export interface Deviation extends VersionedRecord {
   handlerSince?: string;
   /** When the handler recorded that Datatilsynet was notified (GDPR art. 33), if they did. */
   dpaNotifiedAt?: string;
+  /** The report form it was filed from: a retried submit recognises its own record. */
+  formId?: string;
 }
 
 export const DEVIATION_ACTION_KINDS = [

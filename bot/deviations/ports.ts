@@ -1,5 +1,6 @@
 import type { CardSigner } from '../kernel/card-signing';
 import type { Clock } from '../kernel/clock';
+import type { UsageLimits } from '../kernel/limits';
 import type { FormClaims, RecordPort } from '../kernel/records';
 import type { Message } from '../messaging/outbox';
 import type { Outbox } from '../messaging/outbox';
@@ -84,4 +85,6 @@ export interface DeviationDeps {
   nudges: NudgeSettings;
   /** Absent until channel subscriptions are configured: then no channel hears anything. */
   channels?: ChannelFollowers;
+  /** Per-person limits on new reports and forms (kernel/limits.ts); absent: no limits. */
+  limits?: UsageLimits;
 }

@@ -43,19 +43,36 @@ export class ReferenceTakenError extends Error {
 }
 
 /**
- * One form, one record. A claim is taken, with the reference the record will have, before
- * anything is stored, and it is never released: a retried submit finds it and either shows
- * the record the first one made, or finishes storing it under the same reference.
+ * One form, one record. A claim is taken before anything is stored (before a reference is
+ * taken) and never released: a retried submit finds it and either shows the record the first
+ * one made, waits for it, or takes the claim over and finishes storing it. The claim's
+ * token (its etag) makes sure only one submit at a time works on a form.
  */
 export interface FormClaim {
+  /** The reference the record gets; '' until the holder has taken one. */
   ref: string;
   /** Who claimed it: only they may finish it or see its receipt. */
   by: string;
+  /** When the holder last took or touched it (ISO); a quiet claim's submit has stopped. */
+  at: string;
+  /** Guards every later change of the claim (the etag). */
+  token: string;
 }
 
 export interface FormClaims {
-  /** 'claimed', or the claim an earlier submit of the same form took. */
-  claim(formId: string, claim: FormClaim, at: string): Promise<'claimed' | FormClaim>;
-  /** The record went under another reference (the claimed one was taken). */
-  move(formId: string, ref: string): Promise<void>;
+  /** Takes the form: its token, or the claim an earlier submit of the same form took. */
+  claim(
+    formId: string,
+    by: string,
+    at: string,
+  ): Promise<{ token: string } | { earlier: FormClaim }>;
+  /** The claim as it is now, if any. */
+  get(formId: string): Promise<FormClaim | undefined>;
+  /** Sets the reference the record gets: the new token, or undefined if another submit took over. */
+  assign(formId: string, ref: string, token: string): Promise<string | undefined>;
+  /**
+   * Sets when the claim was last worked on: now, to take over a claim whose submit stopped,
+   * or long ago, to mark one stopped. The new token, or undefined if another submit got there first.
+   */
+  touch(formId: string, token: string, at: string): Promise<string | undefined>;
 }

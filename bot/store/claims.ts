@@ -1,11 +1,12 @@
 import type { FormClaim, FormClaims } from '../kernel/records';
-import { isConflict } from './errors';
+import { isConflict, isWriteConflict } from './errors';
 import { getEntityOrUndefined, type Tables } from './tables';
 
 /**
  * Table `Claims`, PartitionKey = record kind, RowKey = form id: one form, one record. The
- * claim holds the reference the record gets and who claimed it; it is written before the
- * record (one insert) and kept, so a retry after any failure finishes the same record.
+ * claim is created before a reference is taken (a duplicate costs no number), then holds the
+ * reference the record gets and who claimed it; it is kept, so a retry after any failure
+ * finishes the same record. Every change after the first is guarded by the etag (the token).
  */
 export class TableFormClaims implements FormClaims {
   constructor(
@@ -17,18 +18,62 @@ export class TableFormClaims implements FormClaims {
     return this.tables.client('Claims');
   }
 
-  async claim(formId: string, claim: FormClaim, at: string): Promise<'claimed' | FormClaim> {
+  async claim(
+    formId: string,
+    by: string,
+    at: string,
+  ): Promise<{ token: string } | { earlier: FormClaim }> {
     try {
-      await this.client.createEntity({ partitionKey: this.kind, rowKey: formId, ...claim, at });
-      return 'claimed';
+      const created = await this.client.createEntity({
+        partitionKey: this.kind,
+        rowKey: formId,
+        ref: '',
+        by,
+        at,
+      });
+      return { token: created.etag ?? '' };
     } catch (err) {
       if (!isConflict(err)) throw err;
-      const earlier = await getEntityOrUndefined<FormClaim>(this.client, this.kind, formId);
-      return { ref: earlier?.ref ?? '', by: earlier?.by ?? '' };
+      const earlier = await this.get(formId);
+      return { earlier: earlier ?? { ref: '', by: '', at, token: '' } };
     }
   }
 
-  async move(formId: string, ref: string): Promise<void> {
-    await this.client.updateEntity({ partitionKey: this.kind, rowKey: formId, ref }, 'Merge');
+  async get(formId: string): Promise<FormClaim | undefined> {
+    const row = await getEntityOrUndefined<Partial<FormClaim>>(this.client, this.kind, formId);
+    return (
+      row && {
+        ref: String(row.ref ?? ''),
+        by: String(row.by ?? ''),
+        at: String(row.at ?? ''),
+        token: row.etag,
+      }
+    );
+  }
+
+  assign(formId: string, ref: string, token: string): Promise<string | undefined> {
+    return this.guarded(formId, { ref }, token);
+  }
+
+  touch(formId: string, token: string, at: string): Promise<string | undefined> {
+    return this.guarded(formId, { at }, token);
+  }
+
+  private async guarded(
+    formId: string,
+    change: Partial<FormClaim>,
+    token: string,
+  ): Promise<string | undefined> {
+    try {
+      const updated = await this.client.updateEntity(
+        { partitionKey: this.kind, rowKey: formId, ...change },
+        'Merge',
+        { etag: token },
+      );
+      return updated.etag ?? '';
+    } catch (err) {
+      if (isWriteConflict(err)) return undefined;
+      throw err;
+    }
   }
 }

@@ -38,11 +38,24 @@ export interface RecordTableOptions<R, E> {
   eventSchema: z.ZodType<E, z.ZodTypeDef, unknown>;
   /** Fields kept as JSON text (arrays, objects): table properties are scalars. */
   jsonFields?: readonly string[];
+  /**
+   * Array fields that may grow past a property's 64 KiB: one row per element (flat objects),
+   * RowKey `<rowPrefix>000001`…, written in the record's own transaction; the record row
+   * holds how many (`<field>Rows`). A record stored with the field as JSON still reads.
+   */
+  rowFields?: readonly { field: string; rowPrefix: string }[];
 }
 
 type Entity = Record<string, unknown> & { partitionKey: string; rowKey: string };
 
 export const eventRowKey = (seq: number) => `event-${String(seq).padStart(6, '0')}`;
+const elementRowKey = (prefix: string, index: number) =>
+  `${prefix}${String(index + 1).padStart(6, '0')}`;
+/** The RowKey range of a prefix: `measure-` … `measure.` ('.' follows '-'). */
+const rowRange = (prefix: string) => ({
+  from: prefix,
+  to: prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1),
+});
 const EVENT_ROWS = { from: 'event-', to: 'event.' };
 /** How many taken references a new record skips (a counter restored from an older backup). */
 const MAX_TAKEN_REFERENCES = 100;
@@ -67,7 +80,23 @@ export class RecordTable<R extends VersionedRecord, E extends AuditEvent> implem
       ref,
       this.options.recordRow,
     );
-    return e ? { record: this.recordOf(e), etag: e.etag } : undefined;
+    if (!e) return undefined;
+    const fields = withoutServiceFields(e);
+    const asRows = new Map<string, number>();
+    for (const { field, rowPrefix } of this.options.rowFields ?? []) {
+      const count = Number(fields[`${field}Rows`] ?? 0);
+      delete fields[`${field}Rows`];
+      // Stored as JSON (an older record): none of it is in rows yet.
+      asRows.set(field, typeof fields[field] === 'string' ? 0 : count);
+      if (typeof fields[field] === 'string') continue;
+      // Rows past the count belong to no stored state (the record row is the truth).
+      const rows = count > 0 ? await listPartition(this.client, ref, rowRange(rowPrefix)) : [];
+      fields[field] = rows.slice(0, count).map(withoutServiceFields);
+    }
+    const record = this.recordOf({ ...fields, partitionKey: e.partitionKey });
+    for (const [field, count] of asRows)
+      this.storedRows.set((record as Record<string, unknown>)[field] as object, count);
+    return { record, etag: e.etag };
   }
 
   /** Stores a new record and its first event; ReferenceTakenError if the reference is taken. */
@@ -82,6 +111,7 @@ export class RecordTable<R extends VersionedRecord, E extends AuditEvent> implem
       await this.client.submitTransaction([
         ['create', this.recordEntity(record)],
         ['create', this.eventEntity(event)],
+        ...this.elementActions(undefined, record),
         ...this.messageActions(record, messages),
       ]);
     } catch (err) {
@@ -122,6 +152,7 @@ export class RecordTable<R extends VersionedRecord, E extends AuditEvent> implem
     const actions: TransactionAction[] = [
       ['update', this.recordEntity(after), 'Replace', { etag }],
       ['create', this.eventEntity(event)],
+      ...this.elementActions(before, after),
       ...this.messageActions(after, messages),
     ];
     await this.outbox.writeHints(this.hintsFor(after, messages));
@@ -169,11 +200,37 @@ export class RecordTable<R extends VersionedRecord, E extends AuditEvent> implem
   private recordEntity(record: R): Entity {
     const { ref, ...fields } = record as R & Record<string, unknown>;
     const entity: Entity = { partitionKey: ref, rowKey: this.options.recordRow };
+    const rowFields = new Set(this.options.rowFields?.map((f) => f.field));
     for (const [k, v] of Object.entries(fields)) {
       if (v === undefined) continue;
-      entity[k] = this.options.jsonFields?.includes(k) ? JSON.stringify(v) : v;
+      if (rowFields.has(k)) entity[`${k}Rows`] = (v as unknown[]).length;
+      else entity[k] = this.options.jsonFields?.includes(k) ? JSON.stringify(v) : v;
     }
     return entity;
+  }
+
+  /** How many elements of a row field are stored as rows, per array as read by `get`. */
+  private readonly storedRows = new WeakMap<object, number>();
+
+  /**
+   * The element rows a change writes: new elements are created, changed ones replaced, removed
+   * ones deleted. Elements read from a JSON property (an older record) are all written as rows.
+   * An array not read here (unknown) has every element written again.
+   */
+  private elementActions(before: R | undefined, after: R): TransactionAction[] {
+    const actions: TransactionAction[] = [];
+    for (const { field, rowPrefix } of this.options.rowFields ?? []) {
+      const old = ((before as Record<string, unknown> | undefined)?.[field] ?? []) as unknown[];
+      const now = (after as Record<string, unknown>)[field] as Record<string, unknown>[];
+      const stored = before ? (this.storedRows.get(old) ?? -1) : 0;
+      const row = (i: number) => ({ partitionKey: after.ref, rowKey: elementRowKey(rowPrefix, i) });
+      now.forEach((element, i) => {
+        if (i >= stored || JSON.stringify(element) !== JSON.stringify(old[i]))
+          actions.push(['upsert', { ...row(i), ...element }, 'Replace']);
+      });
+      for (let i = now.length; i < Math.max(stored, 0); i++) actions.push(['delete', row(i)]);
+    }
+    return actions;
   }
 
   private recordOf(entity: Record<string, unknown>): R {

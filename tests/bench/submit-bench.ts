@@ -240,6 +240,11 @@ async function startOurs(azurite: TestAzurite, cast: Cast): Promise<Ours> {
     // The fake connector is not Teams: the app-wide cap (default 30/s) would only make the
     // benchmark wait for drains. Teams' per-conversation limits still apply.
     SEND_RATE_PER_SECOND: '1000',
+    // One benchmark user reports hundreds of times: the abuse limits would refuse most.
+    REPORT_LIMIT_PER_HOUR: '0',
+    REPORT_LIMIT_PER_DAY: '0',
+    FORM_LIMIT_PER_HOUR: '0',
+    FORM_LIMIT_PER_DAY: '0',
   });
   const bot = await startBot({
     settings,

@@ -199,3 +199,63 @@ test('a reference that is already taken (a counter restored from an older backup
   expect((await records.get(taken))?.record.description).toBe('Den første');
   expect(cardText(second.card)).toContain(`AVV-${year}-0002`);
 });
+
+describe('the form claim is looked at before anything is taken or written', () => {
+  const counterOf = async (tables: Tables) =>
+    (await tables.client('Counters').getEntity('reference', `AVV-${referenceYear(new Date())}`))
+      .value;
+  const dueHints = async (tables: Tables) => {
+    let n = 0;
+    for await (const _ of tables
+      .client('Outbox')
+      .listEntities({ queryOptions: { filter: "PartitionKey eq 'due'" } }))
+      n++;
+    return n;
+  };
+  const claimRow = (tables: Tables, formId: string, fields: Record<string, unknown>) =>
+    tables
+      .client('Claims')
+      .createEntity({ partitionKey: 'deviation', rowKey: formId, by: emil.id, ref: '', ...fields });
+
+  test('a duplicate submit takes no reference and writes no outbox hint', async () => {
+    const { tables } = await freshTables(azurite);
+    const { service, syncIndex } = await serviceOn(tables);
+    const data = validReport();
+    const first = await service.submitReport(emil, data);
+    await syncIndex();
+    const [counter, hints] = [await counterOf(tables), await dueHints(tables)];
+    const again = await service.submitReport(emil, data);
+    expect(again.ok && first.ok && again.deviation.ref).toBe(first.ok && first.deviation.ref);
+    expect(await counterOf(tables)).toBe(counter);
+    expect(await dueHints(tables)).toBe(hints);
+  });
+
+  test('a submit that stopped after its claim (no reference yet) is finished by the retry', async () => {
+    const { tables } = await freshTables(azurite);
+    const { service, records } = await serviceOn(tables);
+    const formId = crypto.randomUUID();
+    // Claimed 10 s ago, then nothing: the process died before it took a reference.
+    await claimRow(tables, formId, { at: new Date(Date.now() - 10_000).toISOString() });
+    const retry = await service.submitReport(emil, validReport({ formId }));
+    expect(retry.ok).toBe(true);
+    const ref = retry.ok ? retry.deviation.ref : '';
+    expect((await records.get(ref))?.record.formId).toBe(formId);
+    expect((await tables.client('Claims').getEntity('deviation', formId)).ref).toBe(ref);
+  });
+
+  test('a claim held by a submit still under way is not taken over: "being registered", nothing taken', async () => {
+    const { tables } = await freshTables(azurite);
+    const { service } = await serviceOn(tables);
+    await service.submitReport(emil, validReport()); // the counter row exists
+    const counter = await counterOf(tables);
+    const formId = crypto.randomUUID();
+    await claimRow(tables, formId, { at: new Date().toISOString() });
+    const started = Date.now();
+    const second = await service.submitReport(emil, validReport({ formId }));
+    expect(second.ok).toBe(false);
+    expect(cardText(second.card)).toContain('blir registrert nå');
+    expect(Date.now() - started).toBeLessThan(4500); // it waits a moment, within Teams' 5 s
+    expect(await counterOf(tables)).toBe(counter);
+    expect(!second.ok && second.draft).toBeFalsy(); // the filed text is not kept as a draft
+  });
+});

@@ -83,6 +83,11 @@ export async function startBotUnderTest(options: BotUnderTestOptions = {}): Prom
     TABLE_PREFIX: prefix,
     // No BOT_ID: the bot serves only when told it is local, and then listens on 127.0.0.1.
     LOCAL_ONLY: 'true',
+    // Test files report dozens of cases as one person; a test of the limits sets its own.
+    REPORT_LIMIT_PER_HOUR: '0',
+    REPORT_LIMIT_PER_DAY: '0',
+    FORM_LIMIT_PER_HOUR: '0',
+    FORM_LIMIT_PER_DAY: '0',
     ...options.env,
   });
   const launch = () =>
