@@ -1,3 +1,4 @@
+import { log } from '../app/log';
 import { fill, strings } from '../i18n';
 import type { Actor } from '../kernel/actor';
 import { CardActionPipeline } from '../kernel/card-action';
@@ -23,6 +24,14 @@ import type { ReportDraft } from './report-form';
 
 export type { DeviationDeps } from './ports';
 
+/**
+ * The access log (bot/privacy/access-log.ts): who opened which case's card or history, ids only.
+ * Optional, so tests of other things need not provide one.
+ */
+export interface CaseAccessLog {
+  opened(d: Deviation, viewerId: string, view: 'card' | 'history', at: Date): Promise<void>;
+}
+
 /** Where a card the actor was just shown ended up (its chat and message). */
 type PostedHere = { conversationId: string; activityId: string; reference: string };
 
@@ -36,7 +45,10 @@ export class DeviationService {
   /** The handler card's verbs, run through the kernel's card-action pipeline. */
   readonly actions: CardActionPipeline<Deviation, DeviationEvent, ViewContext>;
 
-  constructor(private readonly deps: DeviationDeps) {
+  constructor(
+    private readonly deps: DeviationDeps,
+    private readonly accessLog?: CaseAccessLog,
+  ) {
     this.reporting = new DeviationReporting(deps);
     this.actions = new CardActionPipeline(deviationActions(deps), deps.signer);
   }
@@ -89,6 +101,7 @@ export class DeviationService {
       return notice(fill(strings(actor.language).refusals.not_allowed_view, { ref }));
     }
     const d = found.record;
+    await this.logAccess(d, actor, 'card');
     if (view === 'receipt' && d.reporterId === actor.id)
       return renderCard('deviations/receipt', receiptData(scene, d, this.deps.signer));
     return renderCard(
@@ -125,7 +138,23 @@ export class DeviationService {
     if (!found || !mayView(scene.org, found.record, actor.id))
       return notice(fill(text.refusals.not_allowed_view, { ref: parsed.ref }));
     const events = await this.deps.records.events(parsed.ref);
+    await this.logAccess(found.record, actor, 'history');
     return renderCard('deviations/history', historyData(scene, found.record, events, actor.id));
+  }
+
+  /**
+   * Records that the actor saw the case. A view never fails because of its log: a failed write
+   * is logged with the reference, the view and the status, never the viewer nor the error's
+   * text (it may quote the row's key, which names the viewer), and the card is shown.
+   */
+  private async logAccess(d: Deviation, actor: Actor, view: 'card' | 'history'): Promise<void> {
+    if (!this.accessLog) return;
+    try {
+      await this.accessLog.opened(d, actor.id, view, this.deps.clock.now());
+    } catch (err) {
+      const { name, statusCode } = err as { name?: string; statusCode?: number };
+      log.warn({ ref: d.ref, view, error: name, status: statusCode }, 'access log not written');
+    }
   }
 }
 
