@@ -132,6 +132,13 @@ interface Item {
   retryAt: number;
 }
 
+/** A send the connector accepted, still to be settled: what is missing, and since when (ms). */
+interface SentUnsettled {
+  etag: string;
+  unrecorded?: () => Promise<void>;
+  since: number;
+}
+
 /** A message as read, with when the read was answered (performance.now(): DrawContext). */
 type Found = { message: StoredMessage; etag: string; readAt: number } | undefined;
 
@@ -165,6 +172,13 @@ export class Dispatcher {
    * @internal (tests)
    */
   readonly orphans = new Map<string, { since: number; next: number }>();
+  /**
+   * Messages the connector accepted whose settle (or posted-card record) could not be written
+   * (the store was out), by hint: a later drain writes what is missing and never sends them
+   * again. Only a process that dies loses this, which is the in-flight duplicate.
+   * @internal
+   */
+  readonly sentUnsettled = new Map<string, SentUnsettled>();
 
   constructor(
     readonly deps: {
@@ -288,6 +302,8 @@ export class Dispatcher {
   private pruneOrphans(): void {
     const old = Date.now() - 2 * this.options.orphanGraceMs;
     for (const [rowKey, o] of this.orphans) if (o.since < old) this.orphans.delete(rowKey);
+    for (const [rowKey, s] of this.sentUnsettled)
+      if (s.since < old) this.sentUnsettled.delete(rowKey);
   }
 }
 
@@ -617,6 +633,12 @@ class Drain {
       return;
     }
     const { message, etag } = found;
+    const sent = this.dispatcher.sentUnsettled.get(hint.rowKey);
+    if (sent?.etag === etag) {
+      await this.settleSent(hint, etag, message, sent.unrecorded);
+      return;
+    }
+    this.dispatcher.sentUnsettled.delete(hint.rowKey);
     const context: DrawContext = { readAt: found.readAt };
     const composer = this.dispatcher.composer(message.type);
     if (!composer) {
@@ -799,7 +821,7 @@ class Drain {
         if (outcome.kind === 'sent') this.dispatcher.noteSent();
         switch (outcome.kind) {
           case 'sent':
-            await this.settle(p.hint, p.etag, p.message, 'sent', undefined, { holdsSlot: true });
+            await this.settleSent(p.hint, p.etag, p.message, outcome.unrecorded, true);
             return;
           case 'gone':
             await this.settle(p.hint, p.etag, p.message, 'gone', `HTTP ${outcome.status}`, {
@@ -865,6 +887,29 @@ class Drain {
       lastError: reason,
     });
     this.dispatcher.report(message, 'retry', reason);
+  }
+
+  /**
+   * Writes what follows a send the connector accepted. If the store fails here, the card is out
+   * and only its record is missing: it is kept in memory, and a later drain writes the record
+   * instead of sending the card again.
+   */
+  private async settleSent(
+    hint: Hint,
+    etag: string,
+    message: StoredMessage,
+    unrecorded: (() => Promise<void>) | undefined,
+    holdsSlot = false,
+  ): Promise<void> {
+    try {
+      if (unrecorded) await unrecorded();
+      await this.settle(hint, etag, message, 'sent', undefined, { holdsSlot });
+      this.dispatcher.sentUnsettled.delete(hint.rowKey);
+    } catch (err) {
+      const since = this.dispatcher.sentUnsettled.get(hint.rowKey)?.since ?? Date.now();
+      this.dispatcher.sentUnsettled.set(hint.rowKey, { etag, unrecorded, since });
+      throw err;
+    }
   }
 
   private async settle(

@@ -16,7 +16,11 @@ export interface Target {
 }
 
 export type DeliveryOutcome =
-  | { kind: 'sent' }
+  /**
+   * `unrecorded`: the card is out, but remembering where it was posted failed (the store is
+   * out); run it again later. The card itself must not be sent again.
+   */
+  | { kind: 'sent'; unrecorded?: () => Promise<void> }
   | { kind: 'skipped'; reason: string }
   | { kind: 'unreachable' }
   | { kind: 'gone'; status: 403 | 404 }
@@ -82,36 +86,50 @@ export class Notifier {
 
   /** Sends (or, for a copy, updates) once; classifies what the connector said. */
   async send(message: StoredMessage, target: Target, card: Card): Promise<DeliveryOutcome> {
+    let activityId: string | undefined;
     try {
-      if (target.activityId) {
+      if (target.activityId)
         await this.deps.delivery.update(target.reference, target.activityId, card);
-      } else {
-        const { activityId } = await this.deps.delivery.send(target.reference, card);
-        if (message.remember && message.to.kind === 'person') {
-          await this.deps.postedCards.remember(message.remember.card, {
-            ownerId: message.to.id,
-            view: message.remember.view,
-            conversationId: target.conversationId,
-            activityId,
-            reference: target.reference,
-            locale: typeof message.params.locale === 'string' ? message.params.locale : undefined,
-          });
-        }
-      }
-      return { kind: 'sent' };
+      else ({ activityId } = await this.deps.delivery.send(target.reference, card));
     } catch (err) {
-      if (err instanceof RecipientGoneError) {
-        await this.forget(message).catch(() => undefined);
-        return { kind: 'gone', status: err.status };
-      }
-      const status = err instanceof DeliveryError ? err.status : undefined;
-      if (status === 429)
-        return { kind: 'throttled', retryAfterMs: (err as DeliveryError).retryAfterMs };
-      const reason = err instanceof Error ? err.message : String(err);
-      log.warn({ type: message.type, status, err: reason }, 'message not delivered');
-      // No status: the connector could not be reached at all, which is worth another try.
-      return { kind: 'failed', status, reason, retryable: !status || RETRYABLE.has(status) };
+      return this.notDelivered(message, err);
     }
+    const record = activityId ? this.rememberPosted(message, target, activityId) : undefined;
+    if (!record) return { kind: 'sent' };
+    return record().then(
+      (): DeliveryOutcome => ({ kind: 'sent' }),
+      (): DeliveryOutcome => ({ kind: 'sent', unrecorded: record }),
+    );
+  }
+
+  /** Remembers a posted card whose message asks for it (later changes update it). */
+  private rememberPosted(message: StoredMessage, target: Target, activityId: string) {
+    const { remember, to } = message;
+    if (!remember || to.kind !== 'person') return undefined;
+    return () =>
+      this.deps.postedCards.remember(remember.card, {
+        ownerId: to.id,
+        view: remember.view,
+        conversationId: target.conversationId,
+        activityId,
+        reference: target.reference,
+        locale: typeof message.params.locale === 'string' ? message.params.locale : undefined,
+      });
+  }
+
+  /** What the connector's refusal means for the message. */
+  private async notDelivered(message: StoredMessage, err: unknown): Promise<DeliveryOutcome> {
+    if (err instanceof RecipientGoneError) {
+      await this.forget(message).catch(() => undefined);
+      return { kind: 'gone', status: err.status };
+    }
+    const status = err instanceof DeliveryError ? err.status : undefined;
+    if (status === 429)
+      return { kind: 'throttled', retryAfterMs: (err as DeliveryError).retryAfterMs };
+    const reason = err instanceof Error ? err.message : String(err);
+    log.warn({ type: message.type, status, err: reason }, 'message not delivered');
+    // No status: the connector could not be reached at all, which is worth another try.
+    return { kind: 'failed', status, reason, retryable: !status || RETRYABLE.has(status) };
   }
 
   private personConversation(personId: string): Promise<StoredConversation | undefined> {

@@ -13,7 +13,8 @@ import type { Limit } from '../../bot/messaging/send-limits';
  * Opt-in modes, all off by default (then it answers every known route with 200):
  * `enforceTeamsLimits` (429 with Retry-After for a send over Teams' rate limits),
  * `throttleShare` (429 for a random share of sends), `goneFor` (403 for a conversation) and
- * `slowAll` (every answer late). `clearModes()` or `reset()` turns them off again.
+ * `slowAll` (every answer late). `clearModes()` or `reset()` turns them off again. `down()`
+ * and `up()` take the whole connector away and bring it back (fault tests).
  */
 export interface ConnectorRequest {
   method: string;
@@ -116,6 +117,10 @@ export class FakeConnector {
   private gone: ((conversationId: string) => boolean)[] = [];
   private slowMs = 0;
   private slowTimers = new Set<NodeJS.Timeout>();
+  /** down('unavailable'): every request is answered 503 until up(). */
+  private unavailable = false;
+  /** down('refused'): the port is closed until up(). */
+  private refusing = false;
   /** Requests refused with 429 for being over a limit (enforceTeamsLimits). */
   private violations = 0;
   /** Times (ms, monotonic) of the sends answered 200, per conversation and all together. */
@@ -178,6 +183,14 @@ export class FakeConnector {
         this.slowTimers.add(timer);
       };
 
+      if (this.unavailable) {
+        write(
+          503,
+          { error: { code: 'ServiceUnavailable', message: 'fake connector is down' } },
+          {},
+        );
+        return;
+      }
       const delay = this.delays.find((d) => d.remaining > 0 && (!d.match || d.match(method, path)));
       if (delay) {
         delay.remaining -= 1;
@@ -476,6 +489,39 @@ export class FakeConnector {
   /** Holds the answer to the next `count` matching requests for `ms` (a slow Bot Connector). */
   delayNext(count: number, ms: number, match?: (method: string, path: string) => boolean): void {
     this.delays.push({ remaining: count, ms, match });
+  }
+
+  /**
+   * The connector goes away until up(): 'unavailable' answers 503 to every request (recorded
+   * with that status), 'refused' closes the port and drops open connections, so the bot's
+   * requests fail to connect (nothing is recorded).
+   */
+  async down(mode: 'unavailable' | 'refused'): Promise<void> {
+    if (mode === 'unavailable') {
+      this.unavailable = true;
+      return;
+    }
+    if (this.refusing) return;
+    this.refusing = true;
+    await new Promise<void>((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  /** The connector is back, on the same address. */
+  async up(): Promise<void> {
+    this.unavailable = false;
+    if (!this.refusing) return;
+    const { port } = new URL(this.url);
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(Number(port), '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    this.refusing = false;
   }
 
   /** Forgets the requests and pending failures; also turns the opt-in modes off and their counts. */
