@@ -286,7 +286,7 @@ export function registerFromFile(
   return { register, refs };
 }
 
-function inheritedLimit(register: Register, parent: Grant | undefined, areaId: string) {
+export function inheritedLimit(register: Register, parent: Grant | undefined, areaId: string) {
   return parent ? parent.limitNok : register.areas.find((a) => a.id === areaId)?.limitNok;
 }
 

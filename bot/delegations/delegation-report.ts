@@ -84,7 +84,7 @@ function basisLine(area: AuthorityArea, language: Language): string {
   return `${escapeHtml(text)}${link}`;
 }
 
-function validity(grant: Pick<Grant, 'validFrom' | 'validTo'>, language: Language): string {
+export function validity(grant: Pick<Grant, 'validFrom' | 'validTo'>, language: Language): string {
   const t = delegationTexts(language);
   const from = formatDate(grant.validFrom, language);
   return grant.validTo
@@ -92,7 +92,7 @@ function validity(grant: Pick<Grant, 'validFrom' | 'validTo'>, language: Languag
     : fill(t.validFrom, { from });
 }
 
-function limitText(limitNok: number | undefined, language: Language): string {
+export function limitText(limitNok: number | undefined, language: Language): string {
   const t = delegationTexts(language);
   return limitNok === undefined
     ? t.noLimit

@@ -1,3 +1,4 @@
+import { isRealDate } from '../time/calendar-date';
 import {
   isInLineAbove,
   leadersUpTheLine,
@@ -101,12 +102,7 @@ export function dayOf(at: Date): string {
   return osloDateOf(at);
 }
 
-export function isRealDate(value: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return false;
-  const date = new Date(Date.UTC(+match[1], +match[2] - 1, +match[3]));
-  return date.toISOString().slice(0, 10) === value;
-}
+export { isRealDate } from '../time/calendar-date';
 
 /** Is the grant's validity around this Oslo date (both ends inclusive)? */
 export function isValidOn(grant: Pick<Grant, 'validFrom' | 'validTo'>, date: string): boolean {
@@ -267,7 +263,7 @@ export function holds(
  * Active grants a person holds in an area and could delegate from, whatever their dates (a
  * grant that starts next month can be passed on from next month), best first.
  */
-function delegableGrants(
+export function delegableGrants(
   register: Register,
   org: Organisation,
   personId: string,
@@ -628,7 +624,7 @@ export function checkRegistered(
 
 // ─── The recipient: accept or decline ──────────────────────────────────────────────────────────
 
-interface ActInput {
+export interface ActInput {
   register: Register;
   org: Organisation;
   ref: string;
