@@ -82,6 +82,7 @@ export interface Process extends VersionedRecord {
 
 export const PROCESS_EVENTS = [
   'created',
+  'catalogue_changed',
   'anchored',
   'nominated',
   'joined',

@@ -1,4 +1,6 @@
+import { hasVisibleText } from '../kernel/visible-text';
 import { isInLineAbove, type Organisation } from '../org/organisation';
+import { isRealDate } from '../time/calendar-date';
 import { osloDateOf } from '../time/working-time';
 import {
   ACTIVE_TASK_STATUSES,
@@ -41,16 +43,7 @@ const refuse = (refusal: TaskRefusal): { ok: false; refusal: TaskRefusal } => ({
 });
 
 /** Text a person cannot see (spaces, zero-width and direction marks, lone combining marks). */
-export function isBlank(text: string): boolean {
-  return text.replace(/[\p{Z}\p{Cc}\p{Cf}\p{M}\s]/gu, '') === '';
-}
-
-/** A real calendar date written YYYY-MM-DD (2027-02-30 is not one). */
-export function isCalendarDate(text: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
-  const date = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
-}
+export const isBlank = (text: string): boolean => !hasVisibleText(text);
 
 /** The person an assignee is now: the person, or the unit's own leader. */
 export function resolveAssignee(
@@ -88,7 +81,7 @@ function checkText(
 }
 
 function checkDue(due: string, now: Date): TaskRefusal | undefined {
-  if (!isCalendarDate(due)) return { code: 'bad-date' };
+  if (!isRealDate(due)) return { code: 'bad-date' };
   const today = osloDateOf(now);
   if (due < today) return { code: 'due-in-past', today };
   return undefined;

@@ -1,7 +1,8 @@
 import type { Organisation } from '../org/organisation';
 import { osloDateOf } from '../time/working-time';
 import type { TaskDraft } from '../tasks/task-rules';
-import { isBlank, isCalendarDate } from '../tasks/task-rules';
+import { isBlank } from '../tasks/task-rules';
+import { isRealDate } from '../time/calendar-date';
 import {
   FOLLOW_UP_STATUSES,
   type FollowUpStatus,
@@ -121,8 +122,8 @@ export function registerDecision(input: {
 }
 
 function datesProblem(date: string, deadline: string, today: string): VedtakRefusal | undefined {
-  if (!isCalendarDate(date)) return { code: 'bad-date', field: 'date' };
-  if (!isCalendarDate(deadline)) return { code: 'bad-date', field: 'deadline' };
+  if (!isRealDate(date)) return { code: 'bad-date', field: 'date' };
+  if (!isRealDate(deadline)) return { code: 'bad-date', field: 'deadline' };
   if (date > today) return { code: 'date-in-future' };
   if (deadline < date) return { code: 'deadline-before-date' };
   return undefined;

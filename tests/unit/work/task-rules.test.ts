@@ -2,7 +2,6 @@ import {
   createTask,
   decideTask,
   isBlank,
-  isCalendarDate,
   isOverdue,
   mayViewTask,
   myOpenTasks,
@@ -10,6 +9,7 @@ import {
   type TaskDraft,
 } from '../../../bot/tasks/task-rules';
 import type { Task, TaskParent } from '../../../bot/tasks/task';
+import { isRealDate } from '../../../bot/time/calendar-date';
 import { DEMO_PEOPLE } from '../../support/demo-people';
 import { demoOrg } from '../../support/demo-org';
 
@@ -329,6 +329,6 @@ describe('lists and overdue', () => {
 test('helpers: blank text and calendar dates', () => {
   expect(isBlank('\u200b\u200d\u2060\u202e\u202c \u0301')).toBe(true);
   expect(isBlank('ok')).toBe(false);
-  expect(['2027-02-28', '2028-02-29'].every(isCalendarDate)).toBe(true);
-  expect(['2027-02-29', '2027-13-01', '2027-1-01', ''].some(isCalendarDate)).toBe(false);
+  expect(['2027-02-28', '2028-02-29'].every(isRealDate)).toBe(true);
+  expect(['2027-02-29', '2027-13-01', '2027-1-01', ''].some(isRealDate)).toBe(false);
 });

@@ -16,7 +16,7 @@ import { DEMO_PEOPLE } from '../../support/demo-people';
 import { demoOrg } from '../../support/demo-org';
 
 const org = demoOrg();
-const { per, marte, ingrid, emil } = DEMO_PEOPLE;
+const { marte, ingrid, emil } = DEMO_PEOPLE;
 const kari = '00000000-0000-0000-0000-0000000000022';
 const NOW = new Date('2027-03-10T09:00:00Z');
 

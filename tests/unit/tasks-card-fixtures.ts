@@ -1,0 +1,107 @@
+import type { Language } from '../../bot/i18n';
+import type { CardSigner } from '../../bot/kernel/card-signing';
+import type { Card } from '../../bot/kernel/card-templates';
+import type { Organisation } from '../../bot/org/organisation';
+import type { Task, TaskParent } from '../../bot/tasks/task';
+import type { IndexedTask } from '../../bot/tasks/task-store';
+import { taskCard, taskFormCard, taskListCard, taskScene } from '../../bot/tasks/task-views';
+
+/** Every task card in the situations users meet, for cards-render-rules.test.ts. */
+const INGRID = '00000000-0000-0000-0000-0000000000020';
+const SILJE = '7c1a2b3d-0001-4a10-9c01-000000000102';
+const SOFIE = '00000000-0000-0000-0000-0000000000024';
+const NOW = new Date('2027-03-10T09:00:00Z');
+
+const parent: TaskParent = {
+  ref: { kind: 'process', id: 'aldersvennlig-samfunn' },
+  name: 'Aldersvennlig samfunn',
+  ownerId: SILJE,
+  memberIds: [INGRID],
+  creatorIds: [INGRID],
+  active: true,
+};
+
+const task: Task = {
+  ref: 'OPG-2027-0001',
+  rev: 1,
+  title: 'Kartlegg møteplasser for eldre [lenke](https://example.org)',
+  description: 'Hvilke lokaler kan brukes på kveldstid? <b>fet</b>',
+  parent: parent.ref,
+  ownerId: SILJE,
+  createdBy: SILJE,
+  createdAt: NOW.toISOString(),
+  assignee: { kind: 'person', personId: INGRID },
+  assigneeId: INGRID,
+  due: '2027-03-19',
+  status: 'open',
+};
+
+export function taskScenarios(
+  language: Language,
+  org: Organisation,
+  signer: CardSigner,
+): [string, string, Card][] {
+  const scene = taskScene(org, [parent], language, NOW);
+  const overdueScene = taskScene(org, [parent], language, new Date('2027-03-25T09:00:00Z'));
+  const asked: Task = {
+    ...task,
+    rev: 3,
+    status: 'handover_requested',
+    handover: { fromStatus: 'accepted', reason: 'Ferie', suggestedId: SOFIE },
+  };
+  const row = (ref: string, due: string, status: Task['status']): IndexedTask => ({
+    ref,
+    rev: 1,
+    title: task.title,
+    parentKind: 'process',
+    parentId: parent.ref.id,
+    ownerId: SILJE,
+    assigneeId: INGRID,
+    due,
+    status,
+  });
+  const many = Array.from({ length: 23 }, (_, i) =>
+    row(`OPG-2027-${String(i + 1).padStart(4, '0')}`, '2027-03-01', 'open'),
+  );
+  return [
+    [
+      'tasks/task',
+      'new, to the assignee',
+      taskCard(scene, task, INGRID, { signer, headline: 'Ny' }),
+    ],
+    ['tasks/task', 'seen by the owner', taskCard(scene, task, SILJE, { signer })],
+    [
+      'tasks/task',
+      'blocked and overdue',
+      taskCard(
+        overdueScene,
+        { ...task, rev: 2, status: 'blocked', blockedReason: 'Nøkler' },
+        INGRID,
+        {
+          signer,
+          notice: 'x',
+        },
+      ),
+    ],
+    ['tasks/task', 'handover, to the owner', taskCard(scene, asked, SILJE, { signer })],
+    [
+      'tasks/task',
+      'done',
+      taskCard(scene, { ...task, rev: 4, status: 'done', doneNote: 'Liste sendt' }, INGRID, {
+        signer,
+      }),
+    ],
+    ['tasks/list', 'empty', taskListCard(scene, { title: 'Mine oppgaver', empty: 'Ingen' }, [])],
+    [
+      'tasks/list',
+      'page 3 of 3',
+      taskListCard(scene, { title: 'Mine oppgaver', intro: '1 av 3', empty: '' }, many, 99),
+    ],
+    ['tasks/form', 'empty', taskFormCard(scene, [parent], 'form-0001')],
+    [
+      'tasks/form',
+      'with errors',
+      taskFormCard(scene, [parent], 'form-0001', { title: 'x', due: '2027-01-01' }, ['Fristen']),
+    ],
+  ];
+}
