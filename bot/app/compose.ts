@@ -16,6 +16,13 @@ import { DeviationService } from '../deviations/deviation-service';
 import { DeviationStore } from '../deviations/deviation-store';
 import { SubscriptionStore } from '../channels/subscription-store';
 import type { DeviationDeps } from '../deviations/ports';
+import { delegationFeature } from '../delegations/delegation-feature';
+import { ProcessStore } from '../processes/process-store';
+import { taskFeature } from '../tasks/task-feature';
+import { TableTaskIndex, TaskStore } from '../tasks/task-store';
+import { TASK_KIND } from '../tasks/task-views';
+import { delegationStores } from '../delegations/delegation-store';
+import type { DelegationDeps } from '../delegations/ports';
 import { setLanguageOverride } from '../i18n';
 import { CardSigner } from '../kernel/card-signing';
 import { systemClock, type Clock } from '../kernel/clock';
@@ -26,8 +33,13 @@ import type { Composer } from '../messaging/outbox';
 import { postedCardComposers, type CopyDrawer } from '../messaging/posted-card-messages';
 import { SendLimiter, TEAMS_PER_CONVERSATION_LIMITS } from '../messaging/send-limits';
 import { OrgStore } from '../org/org-store';
+import { TableAccessLog } from '../privacy/access-log';
+import { DraftExpiringStateStore } from '../privacy/drafts';
+import { RetentionIndex, withRetention } from '../privacy/retention-index';
+import { retentionJob } from '../privacy/retention-job';
 import { Scheduler } from '../scheduling/scheduler';
 import { TableFormClaims } from '../store/claims';
+import { TableUsageLimits } from '../store/limit-store';
 import { ConversationStore } from '../store/conversation-store';
 import { TableLease } from '../store/lease';
 import { OutboxStore } from '../store/outbox-store';
@@ -41,7 +53,14 @@ import {
 } from '../store/tables';
 import type { CardActions } from '../teams/features';
 import { BackgroundWork } from './background';
-import { arshjulSettingsFrom, nudgeSettingsFrom, type Settings } from './config';
+import {
+  arshjulSettingsFrom,
+  delegationSettingsFrom,
+  nudgeSettingsFrom,
+  retentionSettingsFrom,
+  usageLimitsFrom,
+  type Settings,
+} from './config';
 
 /** What a feature gets from the host: the shared machinery, as ports. */
 export interface FeatureKit {
@@ -94,9 +113,12 @@ export async function composeBot(options: ComposeOptions) {
   // Team-channel subscriptions: the digest and escalation notices read them (bot/channels).
   const subscriptions = new SubscriptionStore(tables);
   const notifier = new Notifier({ delivery: options.delivery, conversations, postedCards });
+  // Privacy (docs/privacy.md): closed cases are tracked for retention beside the index rows.
+  const retention = retentionSettingsFrom(settings);
+  const retentionIndex = new RetentionIndex(tables, retention.rules);
   const deviationDeps: DeviationDeps = {
     records: new DeviationStore(tables, outbox),
-    index: new DeviationIndexStore(tables),
+    index: withRetention(new DeviationIndexStore(tables), retentionIndex),
     claims: new TableFormClaims(tables, 'deviation'),
     org,
     reach: notifier,
@@ -107,8 +129,9 @@ export async function composeBot(options: ComposeOptions) {
     timers: schedule,
     nudges: nudgeSettingsFrom(settings),
     channels: subscriptions,
+    limits: new TableUsageLimits(tables, usageLimitsFrom(settings)),
   };
-  const deviations = new DeviationService(deviationDeps);
+  const deviations = new DeviationService(deviationDeps, new TableAccessLog(tables));
   const deviationMessages = deviationComposers(deviationDeps);
   const nudges = deviationNudges(deviationDeps, {
     chatUrl: settings.BOT_ID
@@ -132,6 +155,29 @@ export async function composeBot(options: ComposeOptions) {
   const arshjulCards = arshjulActions(arshjulDeps);
   const arshjulClock = arshjulTime(arshjulDeps, arshjulCards.mayAct);
   const arshjul = new ArshjulService(arshjulDeps);
+  // Delegations (bot/delegations): the register, its cards, its background work.
+  const delegationDeps: DelegationDeps = {
+    ...delegationStores(tables, outbox),
+    org,
+    outbox,
+    signer,
+    clock,
+    settings: delegationSettingsFrom(settings),
+  };
+  const delegations = delegationFeature(delegationDeps);
+  // Processes and their tasks (bot/processes, bot/tasks).
+  const processes = new ProcessStore(tables, outbox);
+  const tasks = taskFeature({
+    records: new TaskStore(tables, outbox),
+    index: new TableTaskIndex(tables),
+    processes,
+    org,
+    outbox,
+    signer,
+    clock,
+    overdueCron: settings.TASKS_OVERDUE_CRON,
+    workingHours: nudgeSettingsFrom(settings).workingHours,
+  });
   const extra = options.extraFeatures?.({ signer, outbox, tables, clock });
 
   const dispatcher = new Dispatcher({
@@ -156,12 +202,16 @@ export async function composeBot(options: ComposeOptions) {
         drawers: {
           deviation: deviationMessages.drawCopy,
           [ARSHJUL_KIND]: arshjulClock.drawCopy,
+          ...delegations.drawers,
+          [TASK_KIND]: tasks.drawCopy,
           ...extra?.drawers,
         },
       }),
       ...deviationMessages.composers,
       ...nudges.composers,
       ...arshjulClock.composers,
+      ...delegations.composers,
+      ...tasks.composers,
       ...(extra?.composers ?? []),
     ],
     onSettled: options.onSettled,
@@ -171,7 +221,13 @@ export async function composeBot(options: ComposeOptions) {
     jobs: schedule,
     outbox,
     handlers: [nudges.timers, arshjulClock.timers],
-    recurring: [nudges.digest, arshjulClock.materialiseJob],
+    recurring: [
+      nudges.digest,
+      arshjulClock.materialiseJob,
+      delegations.expireJob,
+      tasks.overdueJob,
+      retentionJob(tables, retentionIndex, retention),
+    ],
   });
   const background = new BackgroundWork({
     lease: new TableLease(tables, 'dispatcher', settings.LEASE_SECONDS * 1000),
@@ -189,7 +245,22 @@ export async function composeBot(options: ComposeOptions) {
     schedule,
     subscriptions,
     deviations,
-    cardActions: [deviations.actions, arshjulCards.pipeline, ...(extra?.cardActions ?? [])],
+    /** Bot state for the Teams edge: report drafts expire after DRAFT_RETENTION_DAYS. */
+    stateStore: new DraftExpiringStateStore(tables, retention.draftDays, clock),
+    retentionIndex,
+    cardActions: [
+      deviations.actions,
+      arshjulCards.pipeline,
+      ...delegations.cardActions,
+      tasks.pipeline,
+      ...(extra?.cardActions ?? []),
+    ],
+    delegations: delegations.service,
+    tasks,
+    processes,
+    delegationDeps,
+    /** Expires grants whose end passed (the daily job does the same). */
+    expireDelegations: (now: Date) => delegations.expire(now),
     arshjul,
     arshjulDeps,
     /** Materialises the årshjul now (after an import; the daily job does the same). */

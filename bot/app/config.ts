@@ -1,7 +1,36 @@
+import fs from 'node:fs';
 import { z } from 'zod';
 import { DEFAULT_ARSHJUL_SETTINGS, type ArshjulSettings } from '../arshjul/ports';
+import type { DelegationSettings } from '../delegations/ports';
 import type { NudgeSettings } from '../deviations/deviation-timers';
+import type { UsageLimitSettings } from '../kernel/limits';
+import { ROLES } from '../org/organisation';
 import { isValidCron } from '../time/schedule';
+import {
+  DEFAULT_RETENTION_RULES,
+  parseRetentionRules,
+  type RetentionRule,
+} from '../privacy/retention-rules';
+import type { RetentionSettings } from '../privacy/retention-job';
+
+/** Retention rules from JSON text or from the JSON file a path names, checked as they are read. */
+function retentionRules(source: 'text' | 'file') {
+  return z.string().transform((value, ctx): RetentionRule[] => {
+    let text = value;
+    if (source === 'file') {
+      try {
+        text = fs.readFileSync(value, 'utf8');
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `not readable (${(err as Error).message})` });
+        return z.NEVER;
+      }
+    }
+    const parsed = parseRetentionRules(text);
+    if (parsed.ok) return parsed.rules;
+    ctx.addIssue({ code: 'custom', message: parsed.error });
+    return z.NEVER;
+  });
+}
 
 /** Every setting the bot reads, in one typed and validated place. Documented in README.md. */
 const settingsSchema = z.object({
@@ -62,6 +91,14 @@ const settingsSchema = z.object({
     .string()
     .refine(isValidCron, 'a cron pattern (minute hour day month weekday), e.g. 0 8 * * 1')
     .default('0 8 * * 1'),
+  /**
+   * Abuse limits per person (docs/operations.md): new reports and report forms per hour and
+   * per day (Europe/Oslo). Far above earnest use, since reporting must never be blocked; 0 = none.
+   */
+  REPORT_LIMIT_PER_HOUR: z.coerce.number().int().min(0).max(100000).default(20),
+  REPORT_LIMIT_PER_DAY: z.coerce.number().int().min(0).max(100000).default(100),
+  FORM_LIMIT_PER_HOUR: z.coerce.number().int().min(0).max(100000).default(20),
+  FORM_LIMIT_PER_DAY: z.coerce.number().int().min(0).max(100000).default(100),
   /** Årshjul: an occurrence overdue and not signed off goes to the owner's leader after this. */
   ARSHJUL_ESCALATE_WORKING_DAYS: z.coerce.number().int().min(0).max(60).default(5),
   /** Årshjul: when occurrences are materialised (croner, Europe/Oslo). */
@@ -69,6 +106,31 @@ const settingsSchema = z.object({
     .string()
     .refine(isValidCron, 'a cron pattern (minute hour day month weekday), e.g. 0 6 * * *')
     .default('0 6 * * *'),
+  /** Tasks: when overdue tasks are found and their assignees reminded (croner, Europe/Oslo). */
+  TASKS_OVERDUE_CRON: z
+    .string()
+    .refine(isValidCron, 'a cron pattern (minute hour day month weekday), e.g. 0 7 * * *')
+    .default('0 7 * * *'),
+  /** Delegations (rule 7): the role told of every new grant below level 2. */
+  DELEGATION_REPORT_ROLE: z.enum(ROLES).default('assisterende rådmann'),
+  /** Delegations: when grants whose end passed expire (croner, Europe/Oslo). */
+  DELEGATION_EXPIRE_CRON: z
+    .string()
+    .refine(isValidCron, 'a cron pattern (minute hour day month weekday), e.g. 5 0 * * *')
+    .default('5 0 * * *'),
+  /**
+   * Privacy (docs/privacy.md): retention rules as JSON text, or in a JSON file; the defaults
+   * (DEFAULT_RETENTION_RULES) when neither is set. They need the archive's approval.
+   */
+  RETENTION_RULES: retentionRules('text').optional(),
+  RETENTION_RULES_FILE: retentionRules('file').optional(),
+  /** Unsent report drafts are dropped after this many days. */
+  DRAFT_RETENTION_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  /** When the privacy job (retention, expired drafts) runs (croner, Europe/Oslo). */
+  PRIVACY_CRON: z
+    .string()
+    .refine(isValidCron, 'a cron pattern (minute hour day month weekday), e.g. 30 2 * * *')
+    .default('30 2 * * *'),
   /** Where users reach the bot from outside (the calendar feed links), e.g. https://ik.heim.no */
   PUBLIC_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -189,6 +251,19 @@ export function arshjulSettingsFrom(s: Settings): ArshjulSettings {
   };
 }
 
+/** The delegation feature's settings (docs/operations.md). */
+export function delegationSettingsFrom(s: Settings): DelegationSettings {
+  return { reportRole: s.DELEGATION_REPORT_ROLE, expireCron: s.DELEGATION_EXPIRE_CRON };
+}
+
+/** The per-person abuse limits from the settings (docs/operations.md). */
+export function usageLimitsFrom(s: Settings): UsageLimitSettings {
+  return {
+    report: { hour: s.REPORT_LIMIT_PER_HOUR, day: s.REPORT_LIMIT_PER_DAY },
+    form: { hour: s.FORM_LIMIT_PER_HOUR, day: s.FORM_LIMIT_PER_DAY },
+  };
+}
+
 /** The nudge thresholds and working hours from the settings (docs/operations.md). */
 export function nudgeSettingsFrom(s: Settings): NudgeSettings {
   return {
@@ -197,5 +272,14 @@ export function nudgeSettingsFrom(s: Settings): NudgeSettings {
     escalateOverdueDays: s.NUDGE_ESCALATE_OVERDUE_DAYS,
     workingHours: { start: s.QUIET_HOURS_OUTSIDE.slice(0, 5), end: s.QUIET_HOURS_OUTSIDE.slice(6) },
     digestCron: s.DIGEST_CRON,
+  };
+}
+
+/** Retention and draft expiry (docs/privacy.md): RETENTION_RULES wins over the file. */
+export function retentionSettingsFrom(s: Settings): RetentionSettings {
+  return {
+    rules: s.RETENTION_RULES ?? s.RETENTION_RULES_FILE ?? DEFAULT_RETENTION_RULES,
+    draftDays: s.DRAFT_RETENTION_DAYS,
+    cron: s.PRIVACY_CRON,
   };
 }

@@ -1,6 +1,5 @@
 import { serveCalendar } from '../arshjul/calendar-route';
 import { SubscriptionService } from '../channels/subscription-service';
-import { StateStore } from '../store/state-store';
 import type { Tables, TablesLocation } from '../store/tables';
 import { createTeamsEdge } from '../teams/bot-app';
 import { createServer, listen, type RunningServer } from '../teams/server';
@@ -23,6 +22,13 @@ export interface RunningBot extends RunningServer {
     catalogue: ComposedBot['arshjulDeps']['catalogue'];
     materialise: ComposedBot['materialiseArshjul'];
   };
+  /** The delegation register's stores and expiry (npm start loads the demo; tests). */
+  delegations: {
+    deps: ComposedBot['delegationDeps'];
+    expire: ComposedBot['expireDelegations'];
+  };
+  /** The process catalogue (npm start loads the demo; tests). */
+  processes: ComposedBot['processes'];
   /** Resolves once nothing in the outbox is due (tests; operators use `npm run outbox`). */
   outboxIdle(timeoutMs?: number): Promise<void>;
   /** One whole background round now: the scheduler's tick and the outbox drained (tests). */
@@ -54,12 +60,14 @@ export async function startBot(options: HostOptions): Promise<RunningBot> {
     org: bot.org,
     clock: bot.clock,
   });
-  const { adapter, app } = edge.buildApp(new StateStore(bot.tables), {
+  const { adapter, app } = edge.buildApp(bot.stateStore, {
     deviations: bot.deviations,
     channels,
     conversations: bot.conversations,
     cardActions: bot.cardActions,
     arshjul: bot.arshjul,
+    delegations: bot.delegations,
+    tasks: bot.tasks,
   });
   bot.background.start();
   const server = createServer({
@@ -89,6 +97,8 @@ export async function startBot(options: HostOptions): Promise<RunningBot> {
     dispatcher: bot.dispatcher,
     scheduler: bot.scheduler,
     arshjul: { catalogue: bot.arshjulDeps.catalogue, materialise: bot.materialiseArshjul },
+    delegations: { deps: bot.delegationDeps, expire: bot.expireDelegations },
+    processes: bot.processes,
     async close(timeoutMs) {
       await running.close(timeoutMs);
       await bot.background.stop();

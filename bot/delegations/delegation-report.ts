@@ -1,3 +1,4 @@
+import { csvCell, escapeHtml } from '../kernel/export-format';
 import { fill, formatDate, type Language } from '../i18n';
 import type { Organisation, Unit } from '../org/organisation';
 import type { AuthorityArea, Grant, Register } from './delegation';
@@ -54,18 +55,7 @@ export function reportRows(register: Register, org: Organisation, asOf: string):
     }));
 }
 
-const HTML_ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-/** Text as HTML text or attribute value: & < > " ' escaped. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]);
-}
+export { csvCell, escapeHtml } from '../kernel/export-format';
 
 /** Only a Lovdata address becomes a link (the file format allows no other). */
 function lovdataHref(url: string): string | undefined {
@@ -304,13 +294,6 @@ export function reglementHtml(
   }
   parts.push('</section>', '</body>', '</html>', '');
   return parts.join('\n');
-}
-
-/** A CSV cell: quoted when needed, and never a formula for a spreadsheet (=, +, -, @ first). */
-export function csvCell(value: string | number | boolean | undefined): string {
-  let text = value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",;\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export const CSV_COLUMNS = [

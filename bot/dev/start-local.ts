@@ -6,7 +6,10 @@ import { startBot, tablesLocationFrom } from '../app/host';
 import { log } from '../app/log';
 import { localEnvironment, localSigningSecret } from '../app/local';
 import { parseArshjulFile } from '../arshjul/arshjul-file';
+import { parseAuthorityFile } from '../delegations/authority-file';
+import { importAuthorityFile } from '../delegations/delegation-import';
 import { parseOrgFile } from '../org/org-file';
+import { parseProcessFile } from '../processes/process-file';
 import { startAzurite, type RunningAzurite } from './azurite';
 
 /**
@@ -50,6 +53,42 @@ function startPlayground(botUrl: string): { child: ChildProcess; port: Promise<n
     child.once('exit', (code) => reject(new Error(`exit ${code}`)));
   });
   return { child, port };
+}
+
+/** The seven processes of section 5, into a store that has none yet (Ingrid is in Aldersvennlig samfunn). */
+async function loadDemoProcesses(bot: Awaited<ReturnType<typeof startBot>>): Promise<void> {
+  if ((await bot.processes.list()).length > 0) return;
+  const file = parseProcessFile(
+    JSON.parse(fs.readFileSync(path.join(ROOT, 'bot/processes/demo/heim-prosesser.json'), 'utf8')),
+  );
+  if (!file.ok) throw new Error(`demo processes invalid: ${file.errors.join('; ')}`);
+  const { org } = await bot.org.snapshot();
+  const result = await bot.processes.import(file.file, org, new Date());
+  console.log(
+    `Loaded the demo processes: ${result.added.length} (write "mine oppgaver" or "ny oppgave").`,
+  );
+}
+
+/** The demo delegation register (areas and grants), into a store that has none yet. */
+async function loadDemoDelegations(
+  deps: Parameters<typeof importAuthorityFile>[0],
+  org: { snapshot(): Promise<{ org: Parameters<typeof importAuthorityFile>[2] }> },
+): Promise<void> {
+  if ((await deps.register.read()).areas.length > 0) return;
+  const file = parseAuthorityFile(
+    JSON.parse(
+      fs.readFileSync(path.join(ROOT, 'bot/delegations/demo/heim-fullmakter.json'), 'utf8'),
+    ),
+  );
+  if (!file.ok) throw new Error(`demo delegations invalid: ${file.errors.join('; ')}`);
+  const outcome = await importAuthorityFile(deps, file.file, (await org.snapshot()).org, {
+    now: new Date(),
+    by: 'demo',
+  });
+  if (!outcome.ok) throw new Error(`demo delegations refused: ${outcome.problems.join('; ')}`);
+  console.log(
+    `Loaded the demo delegation register: ${file.file.areas.length} areas, ${outcome.result.grants.added.length} grants.`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -99,6 +138,8 @@ async function main(): Promise<void> {
       `Loaded the default årshjul of Heim kommune: ${file.file.activities.length} activities, ${made.created} deadlines in the next 24 months.`,
     );
   }
+  await loadDemoDelegations(bot.delegations.deps, bot.org);
+  await loadDemoProcesses(bot);
   console.log(`Bot listening on ${bot.url}/api/messages`);
 
   let playground: ChildProcess | undefined;

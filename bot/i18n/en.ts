@@ -19,6 +19,16 @@ export const en: Strings = {
       },
       { command: 'annual cycle', text: 'Deadlines in the annual cycle this month and next' },
       { command: 'my deadlines', text: 'Your open deadlines in the annual cycle' },
+      {
+        command: 'do I have authority to …?',
+        text: 'See whether you have authority, the whole delegation chain and whom to ask',
+      },
+      { command: 'delegate', text: 'For leaders: delegate authority you hold down the line' },
+      { command: 'my authority', text: 'What you hold and what you delegated, with withdraw' },
+      { command: 'confirm authority', text: 'Ask your leader to confirm you may decide a matter' },
+      { command: 'my tasks', text: 'Your open tasks in the processes, by due date' },
+      { command: 'new task', text: 'For process owners: give someone a task with a due date' },
+      { command: 'tasks <process>', text: 'The tasks of a process and how far it has come' },
       { command: 'help', text: 'Show this overview' },
     ],
     privacy:
@@ -73,6 +83,12 @@ export const en: Strings = {
       too_old: 'The date is more than five years ago. Contact your leader directly.',
       invalid_time: 'Enter the time as hh:mm, for example 14:30.',
     },
+    inProgress:
+      'This form has been sent already and is being registered now. There is no need to send it again: type "my deviations" in a moment to see the case.',
+    reportLimit:
+      'You have reported a very large number of deviations in a short time, so new reports are paused for a while to prevent misuse. You can report again {when}. The deviation was not sent, but the form keeps what you wrote for the next time you type "report deviation". If it is urgent, contact your leader directly.',
+    formLimit:
+      'You have opened a very large number of forms in a short time, so new forms are paused for a while to prevent misuse. You can open a new one {when}. If it is urgent, contact your leader directly.',
   },
   receipt: {
     title: 'Thank you! The deviation is reported',
@@ -235,6 +251,7 @@ export const en: Strings = {
     top_of_line: 'The case is already at the top of the line.',
     invalid_assignee: 'Choose a leader in the unit from the list.',
     duplicate: 'That action was already done.',
+    too_long: 'The field "{field}" is too long (at most {max} characters). Nothing was changed.',
     invalid_reference:
       '"{text}" is not a valid reference. A reference looks like this: AVV-2026-0001.',
   },
@@ -244,6 +261,8 @@ export const en: Strings = {
     cause: 'Cause',
     closingMeasures: 'Measures taken',
     rejectReason: 'Reason',
+    note: 'Note',
+    helpText: 'What you need help with',
   },
   errors: {
     generic:
@@ -287,6 +306,7 @@ export const en: Strings = {
     listEmpty: 'This channel has no subscriptions. Write "subscribe deviations" to start one.',
     listDetail: '{topic} · subscribed by {name}, {at}',
     listHint: 'Write "unsubscribe" to end one of them.',
+    listMore: 'Showing {shown} of {total} subscriptions.',
     endTitle: 'End a subscription',
     endIntro: 'Choose the subscription this channel should stop following.',
     subscriptionLabel: 'Subscription',
@@ -359,6 +379,8 @@ export const en: Strings = {
     and: 'and',
     mineTitle: 'My deadlines',
     mineEmpty: 'You have no open deadlines in the annual cycle.',
+    listMore:
+      'The card shows {shown} of {total} deadlines here. Write "annual cycle" and one month (for example "annual cycle march") to see them month by month.',
     statusTitle: 'Annual cycle status {year}',
     statusIntro: 'Per activity: how many units have delivered, are open and are overdue.',
     statusColumns: { activity: 'Activity', done: 'Done', open: 'Open', overdue: 'Overdue' },

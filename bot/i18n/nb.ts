@@ -17,6 +17,19 @@ export const nb = {
       },
       { command: 'årshjul', text: 'Frister i årshjulet denne og neste måned' },
       { command: 'mine frister', text: 'Dine åpne frister i årshjulet' },
+      {
+        command: 'har jeg fullmakt til …?',
+        text: 'Se om du har fullmakt, hele delegeringskjeden og hvem du ellers spør',
+      },
+      { command: 'deleger', text: 'For ledere: deleger en fullmakt du har videre i linjen' },
+      { command: 'mine fullmakter', text: 'Det du har og det du har delegert, med trekk tilbake' },
+      { command: 'bekreft fullmakt', text: 'Be lederen din bekrefte at du kan avgjøre en sak' },
+      { command: 'mine oppgaver', text: 'Dine åpne oppgaver i prosessene, etter frist' },
+      { command: 'ny oppgave', text: 'For prosesseiere: gi noen en oppgave med frist' },
+      {
+        command: 'oppgaver <prosess>',
+        text: 'Oppgavene i en prosess og hvor langt den har kommet',
+      },
       { command: 'hjelp', text: 'Vis denne oversikten' },
     ],
     privacy:
@@ -71,6 +84,12 @@ export const nb = {
       too_old: 'Datoen er mer enn fem år tilbake. Kontakt leder direkte.',
       invalid_time: 'Skriv klokkeslett som tt:mm, for eksempel 14:30.',
     },
+    inProgress:
+      'Dette skjemaet er allerede sendt inn og blir registrert nå. Du trenger ikke sende det igjen: skriv «mine avvik» om litt for å se saken.',
+    reportLimit:
+      'Du har meldt svært mange avvik på kort tid, så nye meldinger er stanset en stund for å hindre misbruk. Du kan melde igjen {when}. Avviket er ikke sendt, men skjemaet husker det du skrev til neste gang du skriver «meld avvik». Haster det, kontakt lederen din direkte.',
+    formLimit:
+      'Du har åpnet svært mange skjemaer på kort tid, så nye skjemaer er stanset en stund for å hindre misbruk. Du kan åpne et nytt {when}. Haster det, kontakt lederen din direkte.',
   },
   receipt: {
     title: 'Takk! Avviket er meldt',
@@ -231,6 +250,7 @@ export const nb = {
     top_of_line: 'Saken er allerede på øverste nivå i linjen.',
     invalid_assignee: 'Velg en leder i enheten fra listen.',
     duplicate: 'Handlingen var allerede utført.',
+    too_long: 'Feltet «{field}» er for langt (maks {max} tegn). Ingenting er endret.',
     invalid_reference:
       '«{text}» er ikke en gyldig referanse. En referanse ser slik ut: AVV-2026-0001.',
   },
@@ -240,6 +260,8 @@ export const nb = {
     cause: 'Årsak',
     closingMeasures: 'Tiltak som er gjort',
     rejectReason: 'Begrunnelse',
+    note: 'Notat',
+    helpText: 'Hva du trenger hjelp med',
   },
   errors: {
     generic:
@@ -281,6 +303,7 @@ export const nb = {
     listEmpty: 'Kanalen har ingen abonnementer. Skriv «abonner avvik» for å starte ett.',
     listDetail: '{topic} · abonnert av {name}, {at}',
     listHint: 'Skriv «avslutt abonnement» for å avslutte et av dem.',
+    listMore: 'Viser {shown} av {total} abonnementer.',
     endTitle: 'Avslutt abonnement',
     endIntro: 'Velg abonnementet kanalen skal slutte å følge.',
     subscriptionLabel: 'Abonnement',
@@ -353,6 +376,8 @@ export const nb = {
     and: 'og',
     mineTitle: 'Mine frister',
     mineEmpty: 'Du har ingen åpne frister i årshjulet.',
+    listMore:
+      'Kortet viser {shown} av {total} frister her. Skriv «årshjul» og én måned (for eksempel «årshjul mars») for å se dem måned for måned.',
     statusTitle: 'Status årshjul {year}',
     statusIntro: 'Per aktivitet: hvor mange enheter som har levert, har åpen frist og er forfalt.',
     statusColumns: { activity: 'Aktivitet', done: 'Utført', open: 'Åpen', overdue: 'Forfalt' },

@@ -32,6 +32,11 @@ export const TABLE_NAMES = [
   'Subscriptions',
   'BotState',
   'Arshjul',
+  'Limits',
+  'Privacy',
+  'Delegations',
+  'Processes',
+  'Tasks',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
@@ -276,9 +281,25 @@ export function withoutServiceFields(entity: Record<string, unknown>): Record<st
   );
 }
 
-/** Table keys may not hold / \ # ? or control characters: encode anything that might. */
+/** One unpaired half of a UTF-16 surrogate pair: encodeURIComponent throws URIError on it. */
+const LONE_SURROGATE = /([\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF])/;
+
+/**
+ * Table keys may not hold / \ # ? or control characters: encode anything that might. A lone
+ * surrogate (only a forged id holds one) becomes %uD800: the key of every well-formed text
+ * stays as it was, and no two values share a key (encodeURIComponent never writes %u).
+ */
 export function safeKey(value: string): string {
-  return encodeURIComponent(value).replace(
+  return value
+    .split(LONE_SURROGATE)
+    .map((part, i) =>
+      i % 2 ? `%u${part.charCodeAt(0).toString(16).toUpperCase()}` : encoded(part),
+    )
+    .join('');
+}
+
+function encoded(text: string): string {
+  return encodeURIComponent(text).replace(
     /[!'()*]/g,
     (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase(),
   );

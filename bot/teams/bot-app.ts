@@ -8,6 +8,8 @@ import type { Features } from './features';
 import { registerChannels } from './routes/channels';
 import { registerCommands, registerFallback } from './routes/commands';
 import { registerArshjul } from './routes/arshjul';
+import { registerDelegations } from './routes/delegations';
+import { registerTasks } from './routes/tasks';
 import { registerCardActions, registerUnknownActions } from './routes/card-actions';
 import { registerDeviationCards } from './routes/deviation-cards';
 import { registerInstall } from './routes/install';
@@ -67,6 +69,8 @@ function buildApplication(
   registerInstall(app, features);
   registerCommands(app, features);
   registerArshjul(app, features);
+  registerDelegations(app, features);
+  registerTasks(app, features);
   // Before registerUnknownActions (a catch-all verb) and registerFallback (any message).
   registerChannels(app, features);
   registerDeviationCards(app, features);

@@ -1,10 +1,12 @@
 import type { ArshjulService } from '../arshjul/arshjul-service';
 import type { SubscriptionService } from '../channels/subscription-service';
+import type { DelegationService } from '../delegations/delegation-service';
 import type { DeviationService } from '../deviations/deviation-service';
 import type { Actor } from '../kernel/actor';
 import type { ActionSource } from '../kernel/card-action';
 import type { Card } from '../kernel/card-templates';
 import type { ConversationStore } from '../store/conversation-store';
+import type { TaskFeature } from '../tasks/task-feature';
 
 /** A feature's card verbs, as the edge routes them: every verb of every pipeline goes to `act`. */
 export interface CardActions {
@@ -25,6 +27,10 @@ export interface Features {
   conversations: ConversationStore;
   /** The annual cycle's commands (routes/arshjul.ts). */
   arshjul: ArshjulService;
+  /** Delegations of authority: questions, forms, my grants, requests (routes/delegations.ts). */
+  delegations: DelegationService;
+  /** Tasks of processes: the form, the lists (routes/tasks.ts); verbs in `cardActions`. */
+  tasks: Pick<TaskFeature, 'form' | 'submit' | 'mine' | 'ofProcess' | 'current'>;
   /** Every feature's card-action pipeline (deviations first); routed in routes/card-actions.ts. */
   cardActions: CardActions[];
 }

@@ -28,6 +28,8 @@ import { subscribableUnits } from '../../bot/channels/subscriptions';
 import { CardSigner } from '../../bot/kernel/card-signing';
 import { renderCard, type Card } from '../../bot/kernel/card-templates';
 import fs from 'node:fs';
+import { delegationScenarios } from './delegations-card-fixtures';
+import { taskScenarios } from './tasks-card-fixtures';
 import path from 'node:path';
 import type { Occurrence } from '../../bot/arshjul/arshjul';
 import { parseArshjulFile } from '../../bot/arshjul/arshjul-file';
@@ -427,6 +429,8 @@ export function scenarios(language: Language): [string, string, Card][] {
     ],
   );
   list.push(...arshjulScenarios(language));
+  list.push(...delegationScenarios(language, org, signer));
+  list.push(...taskScenarios(language, org, signer));
   return list;
 }
 
@@ -534,10 +538,15 @@ function arshjulScenarios(language: Language): [string, string, Card][] {
     [
       'arshjul/list',
       'two months',
-      listCard(fill(t.monthTitle, { months: 'januar 2027 og februar 2027' }), '', [
-        { heading: 'januar 2027', empty: fill(t.monthEmpty, { month: 'januar 2027' }), rows: [] },
-        { heading: 'februar 2027', empty: '', rows: rowsOf },
-      ]),
+      listCard(
+        fill(t.monthTitle, { months: 'januar 2027 og februar 2027' }),
+        '',
+        [
+          { heading: 'januar 2027', empty: fill(t.monthEmpty, { month: 'januar 2027' }), rows: [] },
+          { heading: 'februar 2027', empty: '', rows: rowsOf },
+        ],
+        language,
+      ),
     ],
     ['arshjul/status', 'a year', statusCard(scene, 2027, statusRows(scene, [open, done, legal]))],
     [
