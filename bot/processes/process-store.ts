@@ -7,6 +7,8 @@ import { RecordTable } from '../store/record-table';
 import { listPartition, type Tables } from '../store/tables';
 import { PROCESS_EVENTS, PROCESS_STATUSES, type Process, type ProcessEvent } from './process';
 import { processFromEntry, type ProcessFile } from './process-file';
+import { processCardTo } from './process-messages';
+import { anchorersFor } from './process-rules';
 
 /**
  * Table `Processes` (docs/table-layout.md): a process's own partition (PartitionKey = its id,
@@ -104,7 +106,13 @@ export class ProcessStore extends RecordTable<Process, ProcessEvent> {
             actorId: 'import',
             toStatus: fresh.status,
           } as const;
-          await this.create(fresh, event);
+          // A draft asks the rådmann (or the kommunalsjef in the line) to anchor its mandate.
+          const anchorer = fresh.status === 'draft' ? anchorersFor(org, fresh)[0] : undefined;
+          await this.create(
+            fresh,
+            event,
+            anchorer ? [processCardTo(fresh, anchorer.id, 'anchor', now)] : [],
+          );
           result.added.push(entry.id);
           break;
         }

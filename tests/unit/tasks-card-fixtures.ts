@@ -5,8 +5,11 @@ import type { Organisation } from '../../bot/org/organisation';
 import type { Task, TaskParent } from '../../bot/tasks/task';
 import type { IndexedTask } from '../../bot/tasks/task-store';
 import { taskCard, taskFormCard, taskListCard, taskScene } from '../../bot/tasks/task-views';
+import { renderCard } from '../../bot/kernel/card-templates';
+import { processCard } from '../../bot/processes/process-feature';
+import type { Process } from '../../bot/processes/process';
 
-/** Every task card in the situations users meet, for cards-render-rules.test.ts. */
+/** Every task and process card in the situations users meet, for cards-render-rules.test.ts. */
 const INGRID = '00000000-0000-0000-0000-0000000000020';
 const SILJE = '7c1a2b3d-0001-4a10-9c01-000000000102';
 const SOFIE = '00000000-0000-0000-0000-0000000000024';
@@ -98,10 +101,76 @@ export function taskScenarios(
       taskListCard(scene, { title: 'Mine oppgaver', intro: '1 av 3', empty: '' }, many, 99),
     ],
     ['tasks/form', 'empty', taskFormCard(scene, [parent], 'form-0001')],
+    ...processScenarios(language, org, signer),
     [
       'tasks/form',
       'with errors',
       taskFormCard(scene, [parent], 'form-0001', { title: 'x', due: '2027-01-01' }, ['Fristen']),
+    ],
+  ];
+}
+
+const PER = '00000000-0000-0000-0000-0000000000021';
+const EMIL = '7c1a2b3d-0001-4a10-9c01-000000000401';
+
+function processScenarios(
+  language: Language,
+  org: Organisation,
+  signer: CardSigner,
+): [string, string, Card][] {
+  const scene = { org, language, now: NOW };
+  const draft: Process = {
+    ref: 'folkehelse',
+    rev: 1,
+    name: { nb: 'Folkehelse', en: 'Public health' },
+    ownerId: SILJE,
+    commissionerId: PER,
+    mandate: 'Holde oversikt over helsetilstanden [lenke](https://example.org)',
+    goals: ['Oversiktsdokument hvert fjerde år'],
+    status: 'draft',
+    members: [],
+    nominations: [],
+    creatorIds: [],
+    measures: [],
+  };
+  const active: Process = {
+    ...draft,
+    rev: 3,
+    status: 'active',
+    anchoredBy: PER,
+    anchoredAt: NOW.toISOString(),
+    members: [{ personId: INGRID, since: NOW.toISOString(), sharePercent: 20 }],
+    nominations: [
+      { personId: EMIL, releaserId: INGRID, status: 'pending', nominatedAt: NOW.toISOString() },
+    ],
+  };
+  return [
+    [
+      'processes/process',
+      'draft, to the rådmann',
+      processCard(scene, draft, PER, { signer, headline: 'Forankring' }),
+    ],
+    [
+      'processes/process',
+      'release request',
+      processCard(scene, active, INGRID, { signer, focusId: EMIL }),
+    ],
+    [
+      'processes/process',
+      'seen by the owner',
+      processCard(scene, active, SILJE, { signer, notice: 'x' }),
+    ],
+    [
+      'processes/list',
+      'two',
+      renderCard('processes/list', {
+        title: 'Gjennomgående prosesser',
+        rows: [
+          { name: 'Folkehelse', detail: 'utkast' },
+          { name: 'Digitalisering', detail: 'aktiv' },
+        ],
+        hint: 'Skriv «prosess <navn>»',
+      }),
     ],
   ];
 }
