@@ -79,6 +79,12 @@ export interface CardActionFeature<
   /** The record's card as this viewer should see it. */
   card(scene: S, record: R, viewer: Actor, shown: ShownCard<E>): Card;
   /**
+   * Verbs whose change does not depend on the revision the card showed, because they carry
+   * their own guard (a vote names its gate): the revision is not compared, and a lost race is
+   * decided again on the new state, so two members voting at once both count. Default: none.
+   */
+  commutes?(verb: string): boolean;
+  /**
    * Who hears of the change, and what else must follow it: messages stored in the change's own
    * transaction and sent by the dispatcher. Pure.
    */
@@ -92,6 +98,9 @@ export interface CardActionFeature<
  * outbox), and answer. It never waits for the connector. It always answers with a card: the
  * new state, or the current state with the reason nothing changed.
  */
+/** How often a commuting verb is decided again after losing a race before it gives up. */
+const MAX_COMMUTING_ATTEMPTS = 5;
+
 export class CardActionPipeline<
   R extends VersionedRecord,
   E extends AuditEvent,
@@ -144,30 +153,41 @@ export class CardActionPipeline<
     }
     // The same action arriving again (Teams retries after ~15 s) changes nothing.
     if (current.lastActionId && current.lastActionId === source.actionId) return cardOf(current);
-    if (rev !== current.rev) return cardOf(current, { notice: text.stale, noticeColor: 'Warning' });
+    const commutes = feature.commutes?.(verb) ?? false;
+    if (!commutes && rev !== current.rev)
+      return cardOf(current, { notice: text.stale, noticeColor: 'Warning' });
 
-    const decision = feature.decide({
-      verb,
-      scene,
-      record: current,
-      data,
-      actor,
-      actionId: source.actionId,
-    });
-    if (!decision.ok) return cardOf(current, { notice: decision.refusal });
-    const changed = decision.record;
-    const event = { ...decision.event, seq: changed.rev } as E;
-    const messages = feature.messagesFor(scene, current, changed, event, source);
-    try {
-      await feature.records.update(current, changed, etag, event, messages);
-    } catch (err) {
-      if (!(err instanceof ConcurrentChangeError)) throw err;
-      // Another person won the race: show what they did, change nothing.
-      const latest = await feature.records.get(ref);
-      return cardOf(latest?.record ?? current, { notice: text.stale, noticeColor: 'Warning' });
+    let state = { record: current, etag };
+    for (let attempt = 1; ; attempt++) {
+      const decision = feature.decide({
+        verb,
+        scene,
+        record: state.record,
+        data,
+        actor,
+        actionId: source.actionId,
+      });
+      if (!decision.ok) return cardOf(state.record, { notice: decision.refusal });
+      const changed = decision.record;
+      const event = { ...decision.event, seq: changed.rev } as E;
+      const messages = feature.messagesFor(scene, state.record, changed, event, source);
+      try {
+        await feature.records.update(state.record, changed, state.etag, event, messages);
+        log.info({ ref, verb, actorId: actor.id, rev: changed.rev }, 'record changed');
+        return cardOf(changed, { lastEvent: event });
+      } catch (err) {
+        if (!(err instanceof ConcurrentChangeError)) throw err;
+        const latest = await feature.records.get(ref);
+        // A verb that commutes (a vote) is decided again on what the other person stored;
+        // any other: they won the race, so show what they did and change nothing.
+        if (!commutes || !latest || attempt >= MAX_COMMUTING_ATTEMPTS)
+          return cardOf(latest?.record ?? state.record, {
+            notice: text.stale,
+            noticeColor: 'Warning',
+          });
+        state = latest;
+      }
     }
-    log.info({ ref, verb, actorId: actor.id, rev: changed.rev }, 'record changed');
-    return cardOf(changed, { lastEvent: event });
   }
 }
 

@@ -1,3 +1,4 @@
+import { isLeaderRole, type Organisation } from '../org/organisation';
 import { isBlank } from '../tasks/task-rules';
 import {
   PHASES,
@@ -35,7 +36,10 @@ export type ProjectRefusal =
   | { code: 'report-required' }
   | { code: 'bad-report-url' }
   | { code: 'too-long'; max: number }
-  | { code: 'bad-quorum' };
+  | { code: 'bad-quorum' }
+  | { code: 'not-leader' }
+  | { code: 'unknown-person' }
+  | { code: 'empty'; field: 'name' | 'mandate' };
 
 export type ProjectResult =
   | { ok: true; project: Project; event: Omit<ProjectEvent, 'seq'> }
@@ -71,6 +75,56 @@ export function checkQuorum(quorum: Quorum, groupSize: number): ProjectRefusal |
   )
     return { code: 'bad-quorum' };
   return undefined;
+}
+
+export interface ProjectDraft {
+  name: string;
+  mandate: string;
+  ownerId: string;
+  steeringGroup: readonly string[];
+  quorum: Quorum;
+}
+
+/**
+ * A leader gives a mandate (the superior of section 6): a project owner, a styringsgruppe of
+ * people in the organisation, a quorum that fits it. It starts in konsept.
+ */
+export function createProject(input: {
+  org: Organisation;
+  actorId: string;
+  draft: ProjectDraft;
+  ref: string;
+  now: Date;
+}): ProjectResult {
+  const { org, actorId, draft, ref, now } = input;
+  const actor = org.people.get(actorId);
+  if (!actor || !isLeaderRole(actor.role)) return refuse({ code: 'not-leader' });
+  const name = draft.name.trim();
+  const mandate = draft.mandate.trim();
+  if (isBlank(name)) return refuse({ code: 'empty', field: 'name' });
+  if (isBlank(mandate)) return refuse({ code: 'empty', field: 'mandate' });
+  if ([...name].length > 200 || [...mandate].length > 4000)
+    return refuse({ code: 'too-long', max: [...name].length > 200 ? 200 : 4000 });
+  const group = [...new Set(draft.steeringGroup)];
+  if (![draft.ownerId, ...group].every((id) => org.people.has(id)))
+    return refuse({ code: 'unknown-person' });
+  const quorumProblem = checkQuorum(draft.quorum, group.length);
+  if (quorumProblem) return refuse(quorumProblem);
+  const project: Project = {
+    ref,
+    rev: 1,
+    name,
+    mandate,
+    mandatedBy: actorId,
+    ownerId: draft.ownerId,
+    steeringGroup: group,
+    quorum: draft.quorum,
+    phase: 'konsept',
+    status: 'active',
+    memberIds: [],
+    history: [],
+  };
+  return { ok: true, project, event: event(project, 'created', actorId, now.toISOString()) };
 }
 
 export function nextPhase(phase: Phase): Phase | undefined {

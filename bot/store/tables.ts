@@ -36,6 +36,7 @@ export const TABLE_NAMES = [
   'Privacy',
   'Delegations',
   'Processes',
+  'Projects',
   'Tasks',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];

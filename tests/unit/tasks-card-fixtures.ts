@@ -7,6 +7,8 @@ import type { IndexedTask } from '../../bot/tasks/task-store';
 import { taskCard, taskFormCard, taskListCard, taskScene } from '../../bot/tasks/task-views';
 import { renderCard } from '../../bot/kernel/card-templates';
 import { processCard } from '../../bot/processes/process-feature';
+import { projectCard } from '../../bot/projects/project-feature';
+import type { Project } from '../../bot/projects/project';
 import type { Process } from '../../bot/processes/process';
 
 /** Every task and process card in the situations users meet, for cards-render-rules.test.ts. */
@@ -102,6 +104,7 @@ export function taskScenarios(
     ],
     ['tasks/form', 'empty', taskFormCard(scene, [parent], 'form-0001')],
     ...processScenarios(language, org, signer),
+    ...projectScenarios(language, org, signer),
     [
       'tasks/form',
       'with errors',
@@ -170,6 +173,96 @@ function processScenarios(
           { name: 'Digitalisering', detail: 'aktiv' },
         ],
         hint: 'Skriv «prosess <navn>»',
+      }),
+    ],
+  ];
+}
+
+function projectScenarios(
+  language: Language,
+  org: Organisation,
+  signer: CardSigner,
+): [string, string, Card][] {
+  const scene = { org, language, now: NOW };
+  const MARTE = '7c1a2b3d-0001-4a10-9c01-000000000101';
+  const base: Project = {
+    ref: 'PRO-2027-0001',
+    rev: 1,
+    name: 'Velferdsteknologi',
+    mandate: 'Innføre digitalt tilsyn',
+    mandatedBy: PER,
+    ownerId: INGRID,
+    steeringGroup: [MARTE, SILJE],
+    quorum: { kind: 'majority' },
+    phase: 'konsept',
+    status: 'active',
+    memberIds: [],
+    history: [],
+  };
+  const gate: Project = {
+    ...base,
+    rev: 2,
+    gate: {
+      number: 1,
+      from: 'konsept',
+      to: 'planlegging',
+      requestedBy: INGRID,
+      requestedAt: NOW.toISOString(),
+      votes: { [MARTE]: { vote: 'approve', at: NOW.toISOString() } },
+    },
+  };
+  const closed: Project = {
+    ...base,
+    rev: 9,
+    phase: 'avslutning',
+    status: 'closed',
+    history: [
+      {
+        number: 1,
+        from: 'konsept',
+        to: 'planlegging',
+        outcome: 'approved',
+        decidedAt: NOW.toISOString(),
+        approvals: 2,
+        sendBacks: 0,
+        votes: {},
+      },
+    ],
+    finalReport: { url: 'https://heim.sharepoint.com/r', summary: 'Ferdig', realisedBy: 'line' },
+  };
+  return [
+    [
+      'projects/project',
+      'new, to the owner',
+      projectCard(scene, base, INGRID, { signer, headline: 'Ny' }),
+    ],
+    [
+      'projects/project',
+      'in avslutning, to the owner',
+      projectCard(scene, { ...base, phase: 'avslutning' }, INGRID, { signer }),
+    ],
+    ['projects/project', 'a gate, to a member', projectCard(scene, gate, SILJE, { signer })],
+    ['projects/project', 'closed', projectCard(scene, closed, PER, { signer, notice: 'x' })],
+    [
+      'projects/form',
+      'with errors',
+      renderCard('projects/form', {
+        t: {
+          title: 'Nytt prosjekt',
+          name: 'Navn',
+          mandate: 'Mandat',
+          owner: 'Eier',
+          steeringGroup: 'Styringsgruppe',
+          quorum: 'Beslutningsdyktig',
+          majority: 'Flertall',
+          all: 'Alle',
+          submit: 'Opprett',
+        },
+        formId: 'f',
+        people: [{ title: 'Ingrid', value: INGRID }],
+        values: { name: 'x', mandate: '', ownerId: '', steeringGroup: '', quorum: 'majority' },
+        errorsTitle: 'Ikke opprettet',
+        errors: 'Bare en leder',
       }),
     ],
   ];

@@ -63,6 +63,9 @@ const project: ProjectRefusal[] = [
   { code: 'bad-report-url' },
   { code: 'too-long', max: 2000 },
   { code: 'bad-quorum' },
+  { code: 'not-leader' },
+  { code: 'unknown-person' },
+  { code: 'empty', field: 'mandate' },
 ];
 const vedtak: VedtakRefusal[] = [
   { code: 'not-radmann-staff' },
