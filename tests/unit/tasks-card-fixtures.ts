@@ -9,6 +9,8 @@ import { renderCard } from '../../bot/kernel/card-templates';
 import { processCard } from '../../bot/processes/process-feature';
 import { projectCard } from '../../bot/projects/project-feature';
 import type { Project } from '../../bot/projects/project';
+import { vedtakCard } from '../../bot/vedtak/vedtak-feature';
+import type { PoliticalDecision } from '../../bot/vedtak/vedtak';
 import type { Process } from '../../bot/processes/process';
 
 /** Every task and process card in the situations users meet, for cards-render-rules.test.ts. */
@@ -105,6 +107,7 @@ export function taskScenarios(
     ['tasks/form', 'empty', taskFormCard(scene, [parent], 'form-0001')],
     ...processScenarios(language, org, signer),
     ...projectScenarios(language, org, signer),
+    ...vedtakScenarios(language, org, signer),
     [
       'tasks/form',
       'with errors',
@@ -263,6 +266,66 @@ function projectScenarios(
         values: { name: 'x', mandate: '', ownerId: '', steeringGroup: '', quorum: 'majority' },
         errorsTitle: 'Ikke opprettet',
         errors: 'Bare en leder',
+      }),
+    ],
+  ];
+}
+
+function vedtakScenarios(
+  language: Language,
+  org: Organisation,
+  signer: CardSigner,
+): [string, string, Card][] {
+  const scene = { org, language, now: NOW };
+  const MARTE = '7c1a2b3d-0001-4a10-9c01-000000000101';
+  const d: PoliticalDecision = {
+    ref: 'VED-2027-0001',
+    rev: 2,
+    body: 'Kommunestyret',
+    caseNumber: 'PS 12/27',
+    date: '2027-02-14',
+    summary: 'Leksehjelp to dager i uka [lenke](https://example.org)',
+    responsibleUnitId: 'heim-skole',
+    deadline: '2027-03-01',
+    registeredBy: PER,
+    registeredAt: NOW.toISOString(),
+    taskRef: 'VED-2027-0001',
+    status: 'in_progress',
+    updates: [{ at: NOW.toISOString(), byId: MARTE, status: 'in_progress', comment: 'I gang' }],
+  };
+  return [
+    [
+      'vedtak/vedtak',
+      'to the leader, overdue',
+      vedtakCard(scene, d, MARTE, { signer, headline: 'Nytt' }),
+    ],
+    ['vedtak/vedtak', 'seen by the line above', vedtakCard(scene, d, PER, { signer, notice: 'x' })],
+    [
+      'vedtak/form',
+      'with errors',
+      renderCard('vedtak/form', {
+        t: {
+          title: 'Registrer',
+          body: 'Organ',
+          caseNumber: 'Sak',
+          date: 'Dato',
+          summary: 'Sammendrag',
+          unit: 'Enhet',
+          deadline: 'Frist',
+          submit: 'Registrer',
+        },
+        formId: 'f',
+        units: [{ title: 'Heim skole', value: 'heim-skole' }],
+        values: {
+          body: 'Kommunestyret',
+          caseNumber: '',
+          date: '2027-03-10',
+          summary: '',
+          responsibleUnitId: '',
+          deadline: '',
+        },
+        errorsTitle: 'Ikke registrert',
+        errors: 'Frist',
       }),
     ],
   ];
