@@ -9,6 +9,7 @@ import {
   declineGrant,
   isBelow,
   isHolder,
+  keepGrant,
   revokeGrant,
   type ActInput,
 } from './delegation-rules';
@@ -44,14 +45,20 @@ const RULES = {
   [GRANT_VERBS.accept]: acceptGrant,
   [GRANT_VERBS.decline]: declineGrant,
   [GRANT_VERBS.revoke]: revokeGrant,
+  [GRANT_VERBS.keep]: keepGrant,
 } as const;
 
 /**
  * The recipient answers; the delegator and the line above withdraw (rule 4: they stay
- * responsible). Which of them may do what is the rules' to say (refusals name why).
+ * responsible); while a grant is under review, the holder's old and new leaders keep or
+ * withdraw it (rule 6). Which of them may do what is the rules' to say (refusals name why).
  */
 const mayActOnGrant: AccessRule<Grant> = ({ org, record, actorId }) =>
-  isHolder(org, record, actorId) || record.fromId === actorId || isBelow(org, actorId, record.to);
+  isHolder(org, record, actorId) ||
+  record.fromId === actorId ||
+  isBelow(org, actorId, record.to) ||
+  record.review?.oldLeaderId === actorId ||
+  record.review?.newLeaderId === actorId;
 
 /**
  * Accept, decline and withdraw from the grant card and "mine fullmakter", through the kernel's

@@ -108,6 +108,20 @@ const nb = {
   validityOpen: 'fra {from}',
   validityBetween: '{from}–{to}',
   personalOnly: 'Fullmakter vises bare i personlig chat med meg.',
+  reviewHeadline:
+    '{name} har byttet enhet eller leder ({from} → {to}). Skal fullmakten beholdes eller trekkes tilbake?',
+  reviewLeft:
+    '{name} er ikke lenger i organisasjonen. Skal fullmakten beholdes eller trekkes tilbake?',
+  keep: 'Behold',
+  exportTitle: 'Delegeringsreglementet per {date}',
+  exportIntro:
+    'Lenkene gjelder til {until} og bare for deg. Åpne dem i nettleseren; del dem ikke videre.',
+  exportHtml: 'Åpne som nettside (HTML)',
+  exportCsv: 'Last ned som regneark (CSV)',
+  exportNotLeader:
+    'Bare ledere og rådmannens stab kan eksportere delegeringsreglementet. Spør «har jeg fullmakt til …?» for dine egne fullmakter.',
+  exportExpired: 'Lenken er utløpt. Skriv «eksporter fullmakter» til boten for en ny.',
+  exportNotFound: 'Fant ikke filen.',
 };
 
 export type DelegationCardStrings = typeof nb;
@@ -214,6 +228,18 @@ const en: DelegationCardStrings = {
   validityOpen: 'from {from}',
   validityBetween: '{from}–{to}',
   personalOnly: 'Authority is shown only in the personal chat with me.',
+  reviewHeadline: '{name} changed unit or leader ({from} → {to}). Keep the grant or withdraw it?',
+  reviewLeft: '{name} is no longer in the organisation. Keep the grant or withdraw it?',
+  keep: 'Keep',
+  exportTitle: 'The delegation rules as of {date}',
+  exportIntro:
+    'The links work until {until} and only for you. Open them in a browser; do not share them.',
+  exportHtml: 'Open as a web page (HTML)',
+  exportCsv: 'Download as a spreadsheet (CSV)',
+  exportNotLeader:
+    'Only leaders and the chief executive’s office can export the delegation rules. Ask “do I have authority to …?” for your own.',
+  exportExpired: 'The link has expired. Write “export delegations” to the bot for a new one.',
+  exportNotFound: 'File not found.',
 };
 
 const TEXTS: Readonly<Record<Language, DelegationCardStrings>> = { nb, en };

@@ -6,6 +6,7 @@ import { notice, type Card } from '../kernel/card-templates';
 import type { PostedCard } from '../messaging/posted-cards';
 import { readDelegationScene } from './delegation-actions';
 import { cardTexts } from './delegation-card-texts';
+import { exportCard } from './delegation-export';
 import { draftFrom, formCard, formValues, passableAreas } from './delegation-form';
 import { proposalMessages, requestMessages } from './delegation-messages';
 import { requestCard, requestFormCard, MATTER_MAX } from './delegation-requests';
@@ -31,7 +32,11 @@ import type { ConfirmationRequest, DelegationDeps } from './ports';
 
 /** What typed text asks of the delegation feature; undefined when it is none of its commands. */
 export type DelegationCommand =
-  { kind: 'ask'; text: string } | { kind: 'delegate' } | { kind: 'mine' } | { kind: 'request' };
+  | { kind: 'ask'; text: string }
+  | { kind: 'delegate' }
+  | { kind: 'mine' }
+  | { kind: 'request' }
+  | { kind: 'export' };
 
 const MAX_COMMAND = 200;
 const PLAIN: Record<string, DelegationCommand['kind']> = {
@@ -46,6 +51,10 @@ const PLAIN: Record<string, DelegationCommand['kind']> = {
   'be om bekreftelse av fullmakt': 'request',
   'confirm authority': 'request',
   'request confirmation': 'request',
+  'eksporter fullmakter': 'export',
+  'eksporter delegeringsreglementet': 'export',
+  'export delegations': 'export',
+  'export authority': 'export',
 };
 /** The question's opening words; the rest names the area (matched forgivingly). */
 const ASK = /^(?:har (?:jeg|eg) fullmakt|fullmakt|do i have (?:the )?authority|authority)(?:\s|$)/;
@@ -92,6 +101,8 @@ export class DelegationService {
         return leaderOf(scene.org, actor.id)
           ? requestFormCard(scene, actor.id, crypto.randomUUID())
           : notice(cardTexts(actor.language).requestNoLeader);
+      case 'export':
+        return exportCard(scene, actor.id, this.deps);
     }
   }
 

@@ -286,7 +286,7 @@ export function delegationTime(deps: DelegationDeps) {
 }
 
 /** The scene with the grant as its record is (an index row may be a moment behind). */
-function withCurrent(view: DelegationScene, grant: Parameters<typeof withGrant>[1]) {
+export function withCurrent(view: DelegationScene, grant: Parameters<typeof withGrant>[1]) {
   return grantByRef(view.register, grant.ref)?.rev === grant.rev
     ? view
     : { ...view, register: withGrant(view.register, grant) };

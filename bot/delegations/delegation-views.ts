@@ -12,6 +12,7 @@ import {
   partyName,
   personName,
   recipientName,
+  unitName,
   type NameContext,
 } from './delegation-texts';
 
@@ -35,6 +36,8 @@ export const GRANT_VERBS = {
   accept: 'delegation.accept',
   decline: 'delegation.decline',
   revoke: 'delegation.revoke',
+  /** Rule 6: the holder's old or new leader keeps a grant flagged after an org import. */
+  keep: 'delegation.keep',
 } as const;
 export const REQUEST_KIND = 'delegation-request';
 export const REQUEST_VERBS = {
@@ -199,7 +202,26 @@ export function grantFacts(scene: DelegationScene, grant: Grant): Fact[] {
   return facts;
 }
 
-/** A grant as this viewer sees it: the recipient may answer a proposal; the line may withdraw. */
+/** Rule 6: why a flagged grant waits for its holder's old or new leader. */
+function reviewHeadline(scene: DelegationScene, grant: Grant): string {
+  const review = grant.review;
+  if (!review) return '';
+  const t = cardTexts(scene.language);
+  const names = namesOf(scene);
+  const name = personName(review.personId, names, scene.language);
+  if (!review.newUnitId) return fill(t.reviewLeft, { name });
+  const unit = (id?: string) => (id ? unitName(id, names) : '');
+  return fill(t.reviewHeadline, {
+    name,
+    from: unit(review.oldUnitId),
+    to: unit(review.newUnitId),
+  });
+}
+
+/**
+ * A grant as this viewer sees it: the recipient may answer a proposal; the line may withdraw;
+ * while it is flagged for review (rule 6), the holder's old and new leaders may also keep it.
+ */
 export function grantCard(
   scene: DelegationScene,
   grant: Grant,
@@ -212,9 +234,13 @@ export function grantCard(
   const canWithdraw =
     (grant.status === 'active' || grant.status === 'proposed') &&
     mayRevoke(scene.register, scene.org, grant, viewerId);
+  const canKeep = canWithdraw && grant.review !== undefined;
   let headline = '';
   let headlineColor = 'Default';
-  if (grant.status === 'proposed') {
+  if (grant.review) {
+    headline = reviewHeadline(scene, grant);
+    headlineColor = 'Warning';
+  } else if (grant.status === 'proposed') {
     const recipient = recipientName(grant.to, namesOf(scene), scene.language);
     const from = personName(grant.fromId, namesOf(scene), scene.language);
     headline = canAnswer
@@ -235,6 +261,7 @@ export function grantCard(
     noticeColor: shown.noticeColor ?? 'Attention',
     canAnswer,
     canWithdraw,
+    canKeep,
     ref: grant.ref,
     rev: grant.rev,
     sig: signer.signAll(GRANT_KIND, grant.ref, grant.rev, Object.values(GRANT_VERBS)),

@@ -100,6 +100,10 @@ export interface DelegationSettings {
   reportRole: Role;
   /** When the expiry job runs (croner, Europe/Oslo). */
   expireCron: string;
+  /** How long an "eksporter fullmakter" link works (DELEGATION_EXPORT_MINUTES). */
+  exportLinkMinutes: number;
+  /** Where the bot's HTTP server is reached from a browser (PUBLIC_URL): export links. */
+  publicUrl: string;
 }
 
 export interface DelegationDeps {

@@ -4,6 +4,7 @@ import { odata } from '@azure/data-tables';
 import { type Tables } from '../store/tables';
 import {
   makeOrganisation,
+  type Organisation,
   type OrgDirectory,
   type OrgSnapshot,
   type Person,
@@ -25,10 +26,22 @@ export interface ImportSummary {
   missingUnits: string[];
   missingPeople: string[];
   removed: boolean;
+  /** What the import listeners did (e.g. "2 grants flagged for review"), one line each. */
+  followUps: string[];
 }
+
+/**
+ * Told of every import with the organisation before and after it (rule 6 of the delegations
+ * flags the grants of people who moved). Returns a line for the operator, or nothing.
+ */
+export type OrgImportListener = (
+  before: Organisation,
+  after: Organisation,
+) => Promise<string | undefined | void>;
 
 export class OrgStore implements OrgDirectory {
   private cached?: { at: number; snapshot: Promise<OrgSnapshot> };
+  private readonly listeners: OrgImportListener[] = [];
 
   constructor(
     private readonly tables: Tables,
@@ -49,6 +62,11 @@ export class OrgStore implements OrgDirectory {
 
   invalidate(): void {
     this.cached = undefined;
+  }
+
+  /** Features that follow the organisation register here (the composition root wires them). */
+  onImported(listener: OrgImportListener): void {
+    this.listeners.push(listener);
   }
 
   async isEmpty(): Promise<boolean> {
@@ -151,12 +169,19 @@ export class OrgStore implements OrgDirectory {
       for (const id of missingPeople) await this.table.deleteEntity('person', id);
     }
     this.invalidate();
+    const after = this.listeners.length ? (await this.read()).org : existing.org;
+    const followUps: string[] = [];
+    for (const listener of this.listeners) {
+      const line = await listener(existing.org, after);
+      if (line) followUps.push(line);
+    }
     return {
       units: unitRows.length,
       people: personRows.length,
       missingUnits,
       missingPeople,
       removed: options.removeMissing,
+      followUps,
     };
   }
 }

@@ -22,10 +22,15 @@ export interface ServerOptions {
   maxBodyBytes: number;
   storeReady: () => Promise<boolean>;
   /** GET /calendar/<secret>.ics: the årshjul's calendar feeds (bot/arshjul/calendar-route.ts). */
-  calendar?: (
-    file: string,
-  ) => Promise<{ status: number; headers: Record<string, string>; body: string }>;
+  calendar?: FileRoute;
+  /** GET /fullmakter/<claim>/<file>: "eksporter fullmakter" (delegations/delegation-export.ts). */
+  delegationExport?: FileRoute;
 }
+
+/** A GET of one file named by its path parameters, answered without any HTTP framework. */
+export type FileRoute = (
+  file: string,
+) => Promise<{ status: number; headers: Record<string, string>; body: string }>;
 
 export interface RunningServer {
   url: string;
@@ -173,11 +178,15 @@ export function createServer(options: ServerOptions): HttpServer {
   server.get('/healthz', async (_req, res) => {
     res.send(200, { status: 'ok', store: (await storeReady()) ? 'ok' : 'unavailable' });
   });
-  const { calendar } = options;
-  if (calendar)
-    server.get('/calendar/:file', async (req, res) => {
+  /** The path's parameters, joined by '/', are the route's file (a segment holds ≤ 100 chars). */
+  const serveFiles = (path: string, route: FileRoute | undefined) =>
+    route &&
+    server.get(path, async (req, res) => {
       // The secret is in the path: the request log never shows it (log.ts logs no URLs).
-      const answer = await calendar(String(req.params.file ?? '')).catch(() => ({
+      const file = Object.values(req.params ?? {})
+        .map(String)
+        .join('/');
+      const answer = await route(file).catch(() => ({
         status: 503,
         headers: { 'Content-Type': 'text/plain; charset=utf-8' },
         body: 'unavailable',
@@ -185,6 +194,8 @@ export function createServer(options: ServerOptions): HttpServer {
       res.writeHead(answer.status, answer.headers);
       res.end(answer.body);
     });
+  serveFiles('/calendar/:file', options.calendar);
+  serveFiles('/fullmakter/:claim/:file', options.delegationExport);
   server.get('/readyz', async (_req, res) => {
     const ready = await storeReady();
     res.send(ready ? 200 : 503, { status: ready ? 'ready' : 'store unavailable' });

@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { parseAuthorityFile } from '../../bot/delegations/authority-file';
 import type { Grant } from '../../bot/delegations/delegation';
-import { importAuthorityFile } from '../../bot/delegations/delegation-import';
 import { PEOPLE, startBotUnderTest, type BotUnderTest } from '../support/bot-under-test';
+import { delegationChat, importDemoRegister } from '../support/delegations-setup';
 import { actionsOf, cardText, executeAction } from '../support/cards';
 import { act, invokeCard } from '../support/deviation-flows';
 import type { TeamsUser } from '../support/teams-client';
@@ -27,38 +24,16 @@ const anders: TeamsUser = {
   name: 'Anders Lie',
 };
 const clock = { at: new Date('2026-12-01T09:00:00Z'), now: () => clock.at };
-const DEMO = path.join(__dirname, '../../bot/delegations/demo/heim-fullmakter.json');
 
-const chat = (who: TeamsUser) => t.client.personalConversationId(who);
-const cardsIn = (who: TeamsUser) => t.connector.cardsIn(chat(who));
+const shared = () => delegationChat(t);
+const cardsIn = (who: TeamsUser) => shared().cardsIn(who);
 const register = () => t.bot.delegations.deps.register.read();
-
-/** Writes to the bot in the personal chat; returns the card it answered with (and its id). */
-async function ask(who: TeamsUser, text: string): Promise<{ id: string; card: any }> {
-  const before = cardsIn(who).length;
-  expect((await t.client.message(who, text)).status).toBe(200);
-  return t.connector.waitFor(() => cardsIn(who)[before]);
-}
-
-/** The newest card in a chat whose text has every one of `texts`. */
-const cardWith = (who: TeamsUser, ...texts: string[]) =>
-  t.connector.waitFor(() =>
-    [...cardsIn(who)].reverse().find((c) => texts.every((x) => cardText(c.card).includes(x))),
-  );
-
+const ask = (who: TeamsUser, text: string) => shared().ask(who, text);
+const cardWith = (who: TeamsUser, ...texts: string[]) => shared().cardWith(who, ...texts);
 /** "deleger", then the form sent with these values; the answer card. */
-async function delegate(who: TeamsUser, values: Record<string, unknown>) {
-  const form = await ask(who, 'deleger');
-  const formId = executeAction(form.card, 'delegation.submit').data?.formId;
-  const response = await t.client.cardAction(
-    who,
-    'delegation.submit',
-    { formId, ...values },
-    { replyToId: form.id },
-  );
-  await t.settle();
-  return { form, card: invokeCard(response) };
-}
+const delegate = async (who: TeamsUser, values: Record<string, unknown>) => ({
+  card: await shared().delegate(who, values),
+});
 
 const grantsTo = async (personId: string, areaId: string): Promise<Grant[]> =>
   (await register()).grants.filter(
@@ -70,14 +45,7 @@ beforeAll(async () => {
     clock,
     installed: [ingrid, emil, per, sofie, marte, kari, anders],
   });
-  const parsed = parseAuthorityFile(JSON.parse(fs.readFileSync(DEMO, 'utf8')));
-  if (!parsed.ok) throw new Error(parsed.errors.join('; '));
-  const { org } = await t.bot.org.snapshot();
-  const outcome = await importAuthorityFile(t.bot.delegations.deps, parsed.file, org, {
-    now: clock.now(),
-    by: 'test',
-  });
-  if (!outcome.ok) throw new Error(outcome.problems.join('; '));
+  await importDemoRegister(t, clock.now());
 }, 60_000);
 afterAll(async () => {
   await t?.stop();

@@ -6,6 +6,7 @@ import type { Card } from '../../bot/kernel/card-templates';
 import type { Organisation } from '../../bot/org/organisation';
 import { registerFromFile, parseAuthorityFile } from '../../bot/delegations/authority-file';
 import { applyChange, type Grant } from '../../bot/delegations/delegation';
+import { exportCard } from '../../bot/delegations/delegation-export';
 import { formCard } from '../../bot/delegations/delegation-form';
 import { requestCard, requestFormCard } from '../../bot/delegations/delegation-requests';
 import { chainFor, proposeGrant } from '../../bot/delegations/delegation-rules';
@@ -22,6 +23,13 @@ import type { ConfirmationRequest } from '../../bot/delegations/ports';
 const INGRID = '00000000-0000-0000-0000-0000000000020';
 const EMIL = '7c1a2b3d-0001-4a10-9c01-000000000401';
 const NOW = new Date('2026-12-01T09:00:00Z');
+const MARTE = '7c1a2b3d-0001-4a10-9c01-000000000101';
+const EXPORT_SETTINGS = {
+  reportRole: 'assisterende rådmann',
+  expireCron: '5 0 * * *',
+  exportLinkMinutes: 15,
+  publicUrl: 'https://ik.heim.kommune.no',
+} as const;
 
 export function delegationScenarios(
   language: Language,
@@ -61,6 +69,18 @@ export function delegationScenarios(
     language,
     NOW,
   );
+  const underReview: Grant = {
+    ...active,
+    rev: 3,
+    review: {
+      flaggedAt: NOW.toISOString(),
+      personId: EMIL,
+      oldUnitId: 'sentrum-barnehage',
+      newUnitId: 'heim-skole',
+      oldLeaderId: INGRID,
+      newLeaderId: MARTE,
+    },
+  };
   const request: ConfirmationRequest = {
     ref: 'BEK-2026-0001',
     rev: 1,
@@ -103,6 +123,16 @@ export function delegationScenarios(
       grantCard(scene, proposed, INGRID, signer),
     ],
     ['delegations/grant', 'active', grantCard(activeScene, active, INGRID, signer)],
+    [
+      'delegations/grant',
+      'under review (rule 6), seen by the new leader',
+      grantCard(activeScene, underReview, MARTE, signer),
+    ],
+    [
+      'delegations/export',
+      'Ingrid',
+      exportCard(scene, INGRID, { signer, settings: EXPORT_SETTINGS }),
+    ],
     ['delegations/form', 'empty', formCard(scene, INGRID, 'form-0001')],
     [
       'delegations/form',
