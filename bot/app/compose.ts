@@ -17,6 +17,12 @@ import { DeviationStore } from '../deviations/deviation-store';
 import { SubscriptionStore } from '../channels/subscription-store';
 import type { DeviationDeps } from '../deviations/ports';
 import { delegationFeature } from '../delegations/delegation-feature';
+import { processFeature } from '../processes/process-feature';
+import { PROJECT_KIND, projectFeature } from '../projects/project-feature';
+import { ProjectStore } from '../projects/project-store';
+import { VEDTAK_KIND, vedtakFeature } from '../vedtak/vedtak-feature';
+import { VedtakStore } from '../vedtak/vedtak-store';
+import { PROCESS_KIND } from '../processes/process-messages';
 import { ProcessStore } from '../processes/process-store';
 import { taskFeature } from '../tasks/task-feature';
 import { TableTaskIndex, TaskStore } from '../tasks/task-store';
@@ -57,6 +63,7 @@ import {
   arshjulSettingsFrom,
   delegationSettingsFrom,
   nudgeSettingsFrom,
+  publicUrlOf,
   retentionSettingsFrom,
   usageLimitsFrom,
   type Settings,
@@ -150,7 +157,7 @@ export async function composeBot(options: ComposeOptions) {
     channels: subscriptions,
     feeds: new TableFeedSecrets(tables),
     settings: arshjulSettingsFrom(settings),
-    publicUrl: settings.PUBLIC_URL ?? `http://localhost:${settings.PORT}`,
+    publicUrl: publicUrlOf(settings),
   };
   const arshjulCards = arshjulActions(arshjulDeps);
   const arshjulClock = arshjulTime(arshjulDeps, arshjulCards.mayAct);
@@ -165,8 +172,19 @@ export async function composeBot(options: ComposeOptions) {
     settings: delegationSettingsFrom(settings),
   };
   const delegations = delegationFeature(delegationDeps);
+  // Rule 6: every organisation import hands its before and after to the delegation review.
+  org.onImported(delegations.afterOrgImport);
   // Processes and their tasks (bot/processes, bot/tasks).
   const processes = new ProcessStore(tables, outbox);
+  const processCards = processFeature({ records: processes, org, signer, clock });
+  const vedtakRecords = new VedtakStore(tables, outbox);
+  const vedtak = vedtakFeature({ records: vedtakRecords, org, signer, clock });
+  const projects = projectFeature({
+    records: new ProjectStore(tables, outbox),
+    org,
+    signer,
+    clock,
+  });
   const tasks = taskFeature({
     records: new TaskStore(tables, outbox),
     index: new TableTaskIndex(tables),
@@ -204,6 +222,9 @@ export async function composeBot(options: ComposeOptions) {
           [ARSHJUL_KIND]: arshjulClock.drawCopy,
           ...delegations.drawers,
           [TASK_KIND]: tasks.drawCopy,
+          [PROCESS_KIND]: processCards.drawCopy,
+          [PROJECT_KIND]: projects.drawCopy,
+          [VEDTAK_KIND]: vedtak.drawCopy,
           ...extra?.drawers,
         },
       }),
@@ -212,6 +233,9 @@ export async function composeBot(options: ComposeOptions) {
       ...arshjulClock.composers,
       ...delegations.composers,
       ...tasks.composers,
+      ...processCards.composers,
+      ...projects.composers,
+      ...vedtak.composers,
       ...(extra?.composers ?? []),
     ],
     onSettled: options.onSettled,
@@ -253,14 +277,22 @@ export async function composeBot(options: ComposeOptions) {
       arshjulCards.pipeline,
       ...delegations.cardActions,
       tasks.pipeline,
+      processCards.pipeline,
+      projects.pipeline,
+      vedtak.pipeline,
       ...(extra?.cardActions ?? []),
     ],
     delegations: delegations.service,
     tasks,
     processes,
+    processCards,
+    projects,
+    vedtak: { ...vedtak, records: vedtakRecords },
     delegationDeps,
     /** Expires grants whose end passed (the daily job does the same). */
     expireDelegations: (now: Date) => delegations.expire(now),
+    /** GET /fullmakter/<claim>/<file>: the expiring links of "eksporter fullmakter". */
+    serveDelegationExport: delegations.serveExport,
     arshjul,
     arshjulDeps,
     /** Materialises the årshjul now (after an import; the daily job does the same). */

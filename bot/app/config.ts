@@ -118,6 +118,8 @@ const settingsSchema = z.object({
     .string()
     .refine(isValidCron, 'a cron pattern (minute hour day month weekday), e.g. 5 0 * * *')
     .default('5 0 * * *'),
+  /** Delegations: how long an "eksporter fullmakter" link works, in minutes. */
+  DELEGATION_EXPORT_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   /**
    * Privacy (docs/privacy.md): retention rules as JSON text, or in a JSON file; the defaults
    * (DEFAULT_RETENTION_RULES) when neither is set. They need the archive's approval.
@@ -131,7 +133,7 @@ const settingsSchema = z.object({
     .string()
     .refine(isValidCron, 'a cron pattern (minute hour day month weekday), e.g. 30 2 * * *')
     .default('30 2 * * *'),
-  /** Where users reach the bot from outside (the calendar feed links), e.g. https://ik.heim.no */
+  /** Where users reach the bot from outside (calendar feeds, export links): https://ik.heim.no */
   PUBLIC_URL: z.string().url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
@@ -253,7 +255,17 @@ export function arshjulSettingsFrom(s: Settings): ArshjulSettings {
 
 /** The delegation feature's settings (docs/operations.md). */
 export function delegationSettingsFrom(s: Settings): DelegationSettings {
-  return { reportRole: s.DELEGATION_REPORT_ROLE, expireCron: s.DELEGATION_EXPIRE_CRON };
+  return {
+    reportRole: s.DELEGATION_REPORT_ROLE,
+    expireCron: s.DELEGATION_EXPIRE_CRON,
+    exportLinkMinutes: s.DELEGATION_EXPORT_MINUTES,
+    publicUrl: publicUrlOf(s),
+  };
+}
+
+/** Where browsers reach the bot's HTTP server (calendar feeds, export links). */
+export function publicUrlOf(s: Settings): string {
+  return s.PUBLIC_URL ?? `http://localhost:${s.PORT}`;
 }
 
 /** The per-person abuse limits from the settings (docs/operations.md). */

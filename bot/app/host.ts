@@ -68,6 +68,9 @@ export async function startBot(options: HostOptions): Promise<RunningBot> {
     arshjul: bot.arshjul,
     delegations: bot.delegations,
     tasks: bot.tasks,
+    processes: bot.processCards,
+    projects: bot.projects,
+    vedtak: bot.vedtak,
   });
   bot.background.start();
   const server = createServer({
@@ -84,6 +87,7 @@ export async function startBot(options: HostOptions): Promise<RunningBot> {
         secrets: bot.arshjulDeps.feeds,
         render: (feedId) => bot.arshjul.renderFeed(feedId),
       }),
+    delegationExport: bot.serveDelegationExport,
   });
   const running = await listen(server, options.port ?? settings.PORT, host);
   log.info(

@@ -38,6 +38,7 @@ export const TABLE_NAMES = [
   'Processes',
   'Projects',
   'Tasks',
+  'Vedtak',
 ] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 

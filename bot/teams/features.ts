@@ -7,6 +7,9 @@ import type { ActionSource } from '../kernel/card-action';
 import type { Card } from '../kernel/card-templates';
 import type { ConversationStore } from '../store/conversation-store';
 import type { TaskFeature } from '../tasks/task-feature';
+import type { ProcessFeature } from '../processes/process-feature';
+import type { ProjectFeature } from '../projects/project-feature';
+import type { VedtakFeature } from '../vedtak/vedtak-feature';
 
 /** A feature's card verbs, as the edge routes them: every verb of every pipeline goes to `act`. */
 export interface CardActions {
@@ -31,6 +34,12 @@ export interface Features {
   delegations: DelegationService;
   /** Tasks of processes: the form, the lists (routes/tasks.ts); verbs in `cardActions`. */
   tasks: Pick<TaskFeature, 'form' | 'submit' | 'mine' | 'ofProcess' | 'current'>;
+  /** Cross-cutting processes: "prosesser", "prosess <navn>" (routes/tasks.ts); verbs in `cardActions`. */
+  processes: Pick<ProcessFeature, 'list' | 'show'>;
+  /** Projects: "nytt prosjekt", "prosjekter", "prosjekt <PRO-…>" (routes/tasks.ts). */
+  projects: Pick<ProjectFeature, 'form' | 'create' | 'list' | 'show'>;
+  /** Political decisions: "nytt vedtak", "vedtak" (routes/tasks.ts); the status verb in `cardActions`. */
+  vedtak: Pick<VedtakFeature, 'form' | 'create' | 'list'>;
   /** Every feature's card-action pipeline (deviations first); routed in routes/card-actions.ts. */
   cardActions: CardActions[];
 }
