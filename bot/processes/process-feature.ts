@@ -16,7 +16,18 @@ import { isInLineAbove, type Organisation, type OrgDirectory } from '../org/orga
 import { peopleChoices } from '../tasks/task-views';
 import type { Process, ProcessEvent } from './process';
 import { afterProcessChange, PROCESS_KIND, type CardReason } from './process-messages';
-import { anchor, anchorersFor, decideRelease, nominate, type ProcessResult } from './process-rules';
+import {
+  anchor,
+  anchorersFor,
+  answerMeasure,
+  decideEscalation,
+  decideMeasure,
+  decideRelease,
+  escalateMeasure,
+  evaluate,
+  nominate,
+  type ProcessResult,
+} from './process-rules';
 import type { ProcessStore } from './process-store';
 
 /**
@@ -28,7 +39,20 @@ export const PROCESS_VERBS = [
   'process.nominate',
   'process.release',
   'process.decline',
+  'process.measure',
+  'process.ack',
+  'process.measuredecline',
+  'process.escalate',
+  'process.rule',
+  'process.evaluate',
 ] as const;
+
+const MEASURE_REASONS: ReadonlySet<CardReason> = new Set([
+  'measure',
+  'measureDeclined',
+  'escalated',
+  'ruled',
+]);
 
 export interface ProcessDeps {
   records: ProcessStore;
@@ -58,6 +82,35 @@ function decidesFor(org: Organisation, p: Process, nomineeId: string, viewerId: 
   );
 }
 
+/**
+ * The measure this viewer has something to do about, first one first: a unit they lead waits
+ * for their answer; as owner, a declined measure not yet taken to the rådmann; as rådmann, one
+ * taken to them and not decided.
+ */
+function measureFocus(
+  org: Organisation,
+  p: Process,
+  viewerId: string,
+): { kind: 'ack' | 'escalate' | 'rule'; number: number; unitId?: string } | undefined {
+  if (p.status === 'closed') return undefined;
+  for (const m of p.measures) {
+    const mine = Object.entries(m.acks).find(
+      ([unitId, a]) => a.status === 'pending' && org.units.get(unitId)?.leaderId === viewerId,
+    );
+    if (mine) return { kind: 'ack', number: m.number, unitId: mine[0] };
+  }
+  if (viewerId === p.ownerId)
+    for (const m of p.measures) {
+      const declined = Object.entries(m.acks).find(([, a]) => a.status === 'declined');
+      if (declined && !m.escalation)
+        return { kind: 'escalate', number: m.number, unitId: declined[0] };
+    }
+  if (org.people.get(viewerId)?.role === 'rådmann')
+    for (const m of p.measures)
+      if (m.escalation && !m.escalation.decision) return { kind: 'rule', number: m.number };
+  return undefined;
+}
+
 export function processCard(
   scene: ActionScene,
   p: Process,
@@ -79,6 +132,9 @@ export function processCard(
   const declined = focusId
     ? p.nominations.find((n) => n.personId === focusId && n.status === 'declined')
     : undefined;
+  const focus = measureFocus(org, p, viewerId);
+  const unitName = (id: string) => org.units.get(id)?.name ?? id;
+  const lastEvaluation = [...(p.evaluations ?? [])].sort((a, b) => b.year - a.year)[0];
   return renderCard('processes/process', {
     t,
     ref: p.ref,
@@ -88,7 +144,48 @@ export function processCard(
       anchor: p.status === 'draft' && anchorersFor(org, p).some((x) => x.id === viewerId),
       nominate: p.status !== 'closed' && viewerId === p.ownerId,
       release: canRelease,
+      measure: p.status === 'active' && viewerId === p.ownerId,
+      evaluate: p.status === 'active' && viewerId === p.ownerId,
+      ack: focus?.kind === 'ack',
+      escalate: focus?.kind === 'escalate',
+      rule: focus?.kind === 'rule',
     },
+    measures: p.measures
+      .map((m) =>
+        fill(t.measureLine, {
+          number: m.number,
+          text: asShownText(m.text),
+          states: [
+            ...Object.entries(m.acks).map(([unitId, a]) =>
+              fill(t.measureState[a.status], { unit: unitName(unitId) }),
+            ),
+            ...(m.escalation
+              ? [m.escalation.decision ? t[m.escalation.decision] : t.escalated]
+              : []),
+          ].join('; '),
+        }),
+      )
+      .join('\n'),
+    evaluation: lastEvaluation
+      ? fill(t.evaluationLine, {
+          year: lastEvaluation.year,
+          text: asShownText(lastEvaluation.text),
+        })
+      : '',
+    measureFocus: focus
+      ? fill(
+          focus.kind === 'ack' ? t.ackAsk : focus.kind === 'escalate' ? t.escalateAsk : t.ruleAsk,
+          {
+            number: focus.number,
+            unit: unitName(focus.unitId ?? ''),
+          },
+        )
+      : '',
+    measureNumber: focus?.number ?? 0,
+    measureUnit: focus?.unitId ?? '',
+    units: [...org.units.values()]
+      .filter((u) => u.kind !== 'rådmannsnivå')
+      .map((u) => ({ title: u.name, value: u.id })),
     headline: options.headline ?? '',
     headlineColor: 'Default',
     name: p.name[scene.language] ?? p.name.nb,
@@ -138,6 +235,9 @@ export function processFeature(deps: ProcessDeps) {
     // Anyone in the organisation may press; each verb's rule says who may do what, and why not.
     mayAct: ({ org, actorId }) => org.people.has(actorId),
     mayView: ({ org, record, actorId }) => mayViewProcess(org, record, actorId),
+    // Each unit leader answers for their own unit (the card names the measure and the unit):
+    // answers from several leaders at once are all kept.
+    commutes: (verb) => verb === 'process.ack' || verb === 'process.measuredecline',
     decide: ({ verb, scene, record, data, actor, actionId }) => {
       const result = decideProcess(verb, scene, record, data, actor.id);
       if (!result.ok)
@@ -154,8 +254,13 @@ export function processFeature(deps: ProcessDeps) {
         notice: shown.notice,
         noticeColor: shown.noticeColor,
       }),
-    messagesFor: (scene, _before, after, event, source) =>
-      afterProcessChange(after, event, scene.now, source),
+    messagesFor: (scene, before, after, event, source) =>
+      afterProcessChange(before, after, event, scene.now, source, {
+        leaderOf: (unitId) => scene.org.units.get(unitId)?.leaderId,
+        radmenn: [...scene.org.people.values()]
+          .filter((x) => x.role === 'rådmann')
+          .map((x) => x.id),
+      }),
   };
 
   const headline = (language: Language, why: CardReason, about: string, org: Organisation) =>
@@ -177,7 +282,7 @@ export function processFeature(deps: ProcessDeps) {
           card: processCard(scene, found.record, person, {
             signer: deps.signer,
             headline: headline(language, why, about, scene.org),
-            ...(about ? { focusId: about } : {}),
+            ...(about && !MEASURE_REASONS.has(why) ? { focusId: about } : {}),
           }),
         };
       },
@@ -251,9 +356,49 @@ function decideProcess(
 ): ProcessResult {
   const { org, now } = scene;
   const nomineeId = stringIn(data.nomineeId);
+  const number = Number(stringIn(data.measureNumber) || data.measureNumber);
+  const measureNumber = Number.isInteger(number) ? number : -1;
   switch (verb) {
     case 'process.anchor':
       return anchor({ org, process, actorId, now });
+    case 'process.measure':
+      return decideMeasure({
+        org,
+        process,
+        actorId,
+        text: stringIn(data.measureText),
+        unitIds: stringIn(data.measureUnits)
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+        now,
+      });
+    case 'process.ack':
+    case 'process.measuredecline':
+      return answerMeasure({
+        org,
+        process,
+        actorId,
+        number: measureNumber,
+        unitId: stringIn(data.unitId),
+        acknowledge: verb === 'process.ack',
+        comment: stringIn(data.measureDeclineComment),
+        now,
+      });
+    case 'process.escalate':
+      return escalateMeasure({ process, actorId, number: measureNumber, now });
+    case 'process.rule':
+      return decideEscalation({
+        org,
+        process,
+        actorId,
+        number: measureNumber,
+        uphold: stringIn(data.ruling) !== 'withdraw',
+        comment: stringIn(data.rulingComment),
+        now,
+      });
+    case 'process.evaluate':
+      return evaluate({ process, actorId, text: stringIn(data.evaluationText), now });
     case 'process.nominate':
       return nominate({ org, process, actorId, nomineeId: stringIn(data.personId), now });
     case 'process.release': {

@@ -14,7 +14,17 @@ export const processCardKey = (ref: string) => ({ kind: PROCESS_KIND, id: ref })
 
 /** Why a card is sent: it picks the headline, and for a release request whom it is about. */
 export type CardReason =
-  'anchor' | 'anchored' | 'release' | 'released' | 'declined' | 'joined' | 'nominated';
+  | 'anchor'
+  | 'anchored'
+  | 'release'
+  | 'released'
+  | 'declined'
+  | 'joined'
+  | 'nominated'
+  | 'measure'
+  | 'measureDeclined'
+  | 'escalated'
+  | 'ruled';
 
 export function processCardTo(
   p: Pick<Process, 'ref' | 'rev'>,
@@ -36,10 +46,12 @@ export function processCardTo(
 }
 
 export function afterProcessChange(
+  before: Process,
   after: Process,
   event: ProcessEvent,
   now: Date,
   source: ActionSource,
+  people: { leaderOf(unitId: string): string | undefined; radmenn: readonly string[] },
 ): Message[] {
   const messages: Message[] = [
     updateCopies(processCardKey(after.ref), after.rev, now, {
@@ -72,7 +84,42 @@ export function afterProcessChange(
       break;
     }
     default:
+      messages.push(...measureMessages(before, after, event, now, people));
       break;
   }
   return messages;
+}
+
+/** Measures for the line: the unit leaders, then the owner, then the rådmann, then all of them. */
+function measureMessages(
+  before: Process,
+  after: Process,
+  event: ProcessEvent,
+  now: Date,
+  people: { leaderOf(unitId: string): string | undefined; radmenn: readonly string[] },
+): Message[] {
+  // The measure this change touched: the one that differs from before (or the new one).
+  const measure = after.measures.find(
+    (m) => JSON.stringify(m) !== JSON.stringify(before.measures.find((b) => b.number === m.number)),
+  );
+  if (!measure) return [];
+  const leaders = Object.keys(measure.acks)
+    .map((unitId) => people.leaderOf(unitId))
+    .filter((id): id is string => Boolean(id));
+  const to = (ids: readonly string[], why: CardReason) =>
+    [...new Set(ids)]
+      .filter((id) => id !== event.actorId)
+      .map((id) => processCardTo(after, id, why, now, String(measure.number)));
+  switch (event.kind) {
+    case 'measure_decided':
+      return to(leaders, 'measure');
+    case 'measure_declined':
+      return to([after.ownerId], 'measureDeclined');
+    case 'measure_escalated':
+      return to(people.radmenn, 'escalated');
+    case 'measure_decided_by_radmann':
+      return to([after.ownerId, ...leaders], 'ruled');
+    default:
+      return [];
+  }
 }

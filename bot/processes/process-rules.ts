@@ -405,6 +405,28 @@ export function decideEscalation(input: {
   });
 }
 
+/** The owner records the year's evaluation against the goals; a second one that year replaces it. */
+export function evaluate(input: {
+  process: Process;
+  actorId: string;
+  text: string;
+  now: Date;
+}): ProcessResult {
+  const { process, actorId, now } = input;
+  if (process.status !== 'active')
+    return refuse({ code: process.status === 'draft' ? 'draft' : 'closed' });
+  if (actorId !== process.ownerId) return refuse({ code: 'not-owner' });
+  const text = input.text.trim();
+  const problem = textProblem(text, true);
+  if (problem) return refuse(problem);
+  const year = Number(now.toISOString().slice(0, 4));
+  const evaluations = [
+    ...(process.evaluations ?? []).filter((e) => e.year !== year),
+    { year, text, byId: actorId, at: now.toISOString() },
+  ];
+  return changed(process, { ...process, evaluations }, 'evaluated', actorId, now, { note: text });
+}
+
 /** What the task rules need to know about a process. */
 export function taskParentOfProcess(process: Process): TaskParent {
   return {

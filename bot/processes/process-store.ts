@@ -46,7 +46,32 @@ const processSchema: z.ZodType<Process, z.ZodTypeDef, unknown> = z.object({
     }),
   ),
   creatorIds: z.array(z.string()),
-  measures: z.array(z.any()),
+  measures: z.array(
+    z.object({
+      number: z.number().int(),
+      text: z.string(),
+      decidedAt: z.string(),
+      acks: z.record(
+        z.object({
+          status: z.enum(['pending', 'acknowledged', 'declined']),
+          byId: z.string().optional(),
+          at: z.string().optional(),
+          comment: z.string().optional(),
+        }),
+      ),
+      escalation: z
+        .object({
+          at: z.string(),
+          decision: z.enum(['upheld', 'withdrawn']).optional(),
+          byId: z.string().optional(),
+          comment: z.string().optional(),
+        })
+        .optional(),
+    }),
+  ),
+  evaluations: z
+    .array(z.object({ year: z.number().int(), text: z.string(), byId: z.string(), at: z.string() }))
+    .optional(),
 });
 
 export interface ProcessImport {
@@ -67,7 +92,15 @@ export class ProcessStore extends RecordTable<Process, ProcessEvent> {
         recordRow: 'process',
         recordSchema: processSchema,
         eventSchema: auditEventSchema(PROCESS_EVENTS, PROCESS_STATUSES),
-        jsonFields: ['name', 'goals', 'members', 'nominations', 'creatorIds', 'measures'],
+        jsonFields: [
+          'name',
+          'goals',
+          'members',
+          'nominations',
+          'creatorIds',
+          'measures',
+          'evaluations',
+        ],
       },
       outbox,
     );

@@ -78,6 +78,15 @@ export interface Process extends VersionedRecord {
   /** Members the owner allowed to create tasks. */
   creatorIds: readonly string[];
   measures: readonly LineMeasure[];
+  /** The owner's yearly evaluations against the goals (an årshjul activity reminds). */
+  evaluations?: readonly Evaluation[];
+}
+
+export interface Evaluation {
+  year: number;
+  text: string;
+  byId: string;
+  at: string;
 }
 
 export const PROCESS_EVENTS = [
@@ -93,6 +102,7 @@ export const PROCESS_EVENTS = [
   'measure_declined',
   'measure_escalated',
   'measure_decided_by_radmann',
+  'evaluated',
   'closed',
 ] as const;
 export type ProcessEventKind = (typeof PROCESS_EVENTS)[number];

@@ -180,3 +180,64 @@ describe('in chat', () => {
     );
   });
 });
+
+describe('measures for the line, and the yearly evaluation', () => {
+  test('the owner decides a measure; each unit leader answers; a decline goes to the rådmann, who decides', async () => {
+    const own = await ask(silje, 'prosess folkehelse');
+    expect(verbsOf(own.card)).toEqual(
+      expect.arrayContaining(['process.measure', 'process.evaluate']),
+    );
+    const decided = await act(t, silje, own, 'process.measure', {
+      measureText: 'Frukt i alle pauser',
+      measureUnits: 'heim-skole,sentrum-barnehage',
+    });
+    expect(cardText(decided.card)).toContain('1. Frukt i alle pauser');
+    const toMarte = await cardSaying(marte, 'Et tiltak fra prosessen gjelder din enhet');
+    const toIngrid = await cardSaying(ingrid, 'Et tiltak fra prosessen gjelder din enhet');
+    expect(verbsOf(toMarte.card)).toEqual(
+      expect.arrayContaining(['process.ack', 'process.measuredecline']),
+    );
+    // Marte cannot answer for Ingrid's unit with Ingrid's card data.
+    const ingridsData = executeAction(toIngrid.card, 'process.ack').data ?? {};
+    const wrong = cardText(
+      invokeCard(await t.client.cardAction(marte, 'process.ack', ingridsData)),
+    );
+    expect(wrong).toContain('Bare lederen for enheten kan svare for den.');
+    await act(t, marte, toMarte, 'process.ack');
+    const latest = await cardSaying(ingrid, 'Et tiltak fra prosessen gjelder din enhet');
+    const refused = await act(t, ingrid, latest, 'process.measuredecline', {
+      measureDeclineComment: ' ',
+    });
+    expect(cardText(refused.card)).toContain('Skriv en begrunnelse.');
+    await act(t, ingrid, { id: latest.id, card: refused.card }, 'process.measuredecline', {
+      measureDeclineComment: 'Ikke budsjett',
+    });
+    const toOwner = await cardSaying(silje, 'Et tiltak er avslått i linjen');
+    expect(cardText(toOwner.card)).toContain('Heim skole: kvittert');
+    expect(cardText(toOwner.card)).toContain('Sentrum barnehage: avslått');
+    await act(t, silje, toOwner, 'process.escalate');
+    const toPer = await cardSaying(per, 'Et tiltak er lagt fram for rådmannen');
+    const ruled = await act(t, per, toPer, 'process.rule', {
+      ruling: 'uphold',
+      rulingComment: 'Tiltaket står',
+    });
+    expect(cardText(ruled.card)).toContain('rådmannen: tiltaket står');
+    await cardSaying(ingrid, 'Rådmannen har avgjort et tiltak');
+    await cardSaying(silje, 'Rådmannen har avgjort et tiltak');
+  });
+
+  test('the owner records the year’s evaluation against the goals; others cannot', async () => {
+    const own = await ask(silje, 'prosess folkehelse');
+    const data = executeAction(own.card, 'process.evaluate').data ?? {};
+    const other = cardText(
+      invokeCard(
+        await t.client.cardAction(per, 'process.evaluate', { ...data, evaluationText: 'x' }),
+      ),
+    );
+    expect(other).toContain('Bare prosesseieren kan gjøre dette.');
+    const done = await act(t, silje, own, 'process.evaluate', {
+      evaluationText: 'Oversiktsdokumentet er revidert',
+    });
+    expect(cardText(done.card)).toContain('Evaluering 2027: Oversiktsdokumentet er revidert');
+  });
+});

@@ -151,6 +151,11 @@ beforeAll(async () => {
   // Nobody is nominated: no press of release or decline may change anything.
   targets['process.release'] = { ...folkehelse, allowed: [] };
   targets['process.decline'] = { ...folkehelse, allowed: [] };
+  // No measure exists, and Folkehelse is a draft: no measure verb may change anything.
+  for (const verb of ['process.ack', 'process.measuredecline', 'process.escalate', 'process.rule'])
+    targets[verb] = { ...folkehelse, allowed: [] };
+  for (const verb of ['process.measure', 'process.evaluate'])
+    targets[verb] = { ...folkehelse, allowed: [silje.aadObjectId!] };
   const project = {
     kind: 'project',
     ref: projectRef,
@@ -194,6 +199,12 @@ const VERBS = [
   'process.nominate',
   'process.release',
   'process.decline',
+  'process.ack',
+  'process.measuredecline',
+  'process.escalate',
+  'process.rule',
+  'process.measure',
+  'process.evaluate',
   'project.gate',
   'project.approve',
   'project.sendback',
@@ -209,6 +220,11 @@ test.each(VERBS)(
         SIG,
         fc.dictionary(
           fc.constantFrom(
+            'measureNumber',
+            'measureText',
+            'measureUnits',
+            'unitId',
+            'evaluationText',
             'note',
             'reason',
             'text',

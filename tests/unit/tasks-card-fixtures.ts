@@ -150,7 +150,34 @@ function processScenarios(
       { personId: EMIL, releaserId: INGRID, status: 'pending', nominatedAt: NOW.toISOString() },
     ],
   };
+  const withMeasures: Process = {
+    ...active,
+    rev: 5,
+    measures: [
+      {
+        number: 1,
+        text: 'Frukt i alle pauser',
+        decidedAt: NOW.toISOString(),
+        acks: {
+          'sentrum-barnehage': { status: 'pending' },
+          'heim-skole': { status: 'declined', comment: 'Budsjett' },
+        },
+        escalation: { at: NOW.toISOString() },
+      },
+    ],
+    evaluations: [{ year: 2027, text: 'Godt i gang', byId: SILJE, at: NOW.toISOString() }],
+  };
   return [
+    [
+      'processes/process',
+      'a measure, to a unit leader',
+      processCard(scene, withMeasures, INGRID, { signer }),
+    ],
+    [
+      'processes/process',
+      'a measure, to the rådmann',
+      processCard(scene, withMeasures, PER, { signer }),
+    ],
     [
       'processes/process',
       'draft, to the rådmann',

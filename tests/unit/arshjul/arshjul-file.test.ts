@@ -79,6 +79,7 @@ describe('the default årshjul bot/arshjul/demo/heim-arshjul.json', () => {
       'okonomiplan-arsbudsjett',
       'kostra',
       'vedtaksoppfolging',
+      'prosessevaluering',
       'arbeidsgiverrapport',
       'tjenesterapport',
       'budsjettkonferanse',

@@ -50,8 +50,9 @@ describe('occurrenceRef', () => {
 describe('planOccurrences for Heim in 2026', () => {
   const plans = planOccurrences(file, org, '2026-01-01', '2026-12-31');
 
-  test('the count: 13 for roles and named units, 44 per unit (4 enheter, 5 staber)', () => {
-    expect(plans).toHaveLength(57);
+  test('the count: 14 for roles and named units, 44 per unit (4 enheter, 5 staber)', () => {
+    expect(plans).toHaveLength(58);
+    expect(of(plans, 'prosessevaluering')).toHaveLength(1);
     expect(of(plans, 'tjenesterapport')).toHaveLength(4);
     expect(of(plans, 'utviklingsprosjekt')).toHaveLength(9);
     // Not in 2026: no election the year before, not a revision year.
