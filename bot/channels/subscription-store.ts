@@ -1,4 +1,3 @@
-import { odata } from '@azure/data-tables';
 import { z } from 'zod';
 import type { Organisation } from '../org/organisation';
 import { isConflict, unlessNotFound } from '../store/errors';
@@ -17,6 +16,7 @@ import {
   type SubscriptionKey,
   type Topic,
 } from './ports';
+import { listPartitionsUnder } from './partition-range';
 import { followingChannels } from './subscriptions';
 
 /**
@@ -120,14 +120,7 @@ export class SubscriptionStore implements ChannelSubscriptions {
     const fromTopics = (await Promise.all(TOPICS.map((t) => this.forTopic(t))))
       .flat()
       .filter((s) => s.teamId === teamId);
-    const prefix = teamPrefix(teamId);
-    // '|' + 1 = '}': the range holds every channel partition of this team and no other team's.
-    const filter = odata`PartitionKey ge ${prefix} and PartitionKey lt ${prefix.slice(0, -1) + '}'}`;
-    const fromChannels: Subscription[] = [];
-    for await (const e of this.client.listEntities<Record<string, unknown>>({
-      queryOptions: { filter },
-    }))
-      fromChannels.push(parse(e));
+    const fromChannels = (await listPartitionsUnder(this.client, teamPrefix(teamId))).map(parse);
     const all = new Map<string, Subscription>();
     for (const s of [...fromTopics, ...fromChannels])
       all.set(`${s.topic}|${topicRow(s)}`, valuesOf(s));

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { log } from '../app/log';
+import { linkedChannelsJob, type LinkNoticeEvent } from '../channels/link-notices';
 import { fill, strings, type Language } from '../i18n';
 import { projectRefusalText, workTexts } from '../i18n/work';
 import type { Actor } from '../kernel/actor';
@@ -13,7 +14,7 @@ import { stringIn } from '../kernel/card-data';
 import type { CardSigner } from '../kernel/card-signing';
 import { asShownText, notice, renderCard, type Card } from '../kernel/card-templates';
 import type { Clock } from '../kernel/clock';
-import type { Composer, Message } from '../messaging/outbox';
+import type { Composer, Message, Params } from '../messaging/outbox';
 import { updateCopies, type CopyDrawer } from '../messaging/posted-card-messages';
 import { isInLineAbove, type Organisation, type OrgDirectory } from '../org/organisation';
 import { peopleChoices } from '../tasks/task-views';
@@ -88,10 +89,31 @@ export function afterProjectChange(
   const everyone = [...new Set([after.ownerId, ...after.steeringGroup])];
   if (event.kind === 'gate_requested')
     for (const id of after.steeringGroup) messages.push(cardTo(after, id, 'gate', now));
-  if (event.kind === 'gate_approved' || event.kind === 'gate_sent_back' || event.kind === 'closed')
+  if (
+    event.kind === 'gate_approved' ||
+    event.kind === 'gate_sent_back' ||
+    event.kind === 'closed'
+  ) {
     for (const id of everyone)
       if (id !== event.actorId) messages.push(cardTo(after, id, event.kind, now));
+    messages.push(channelNoticeJob(after, event.kind, now));
+  }
   return messages;
+}
+
+/** Linked channels hear of a decision: its phases and counts, never a comment or a voter. */
+function channelNoticeJob(p: Project, what: LinkNoticeEvent, now: Date): Message {
+  const last = p.history[p.history.length - 1];
+  const facts: Params = last
+    ? {
+        from: last.from,
+        to: last.to,
+        approvals: last.approvals,
+        sendBacks: last.sendBacks,
+        size: p.steeringGroup.length,
+      }
+    : {};
+  return linkedChannelsJob({ kind: 'project', id: p.ref }, what, `${p.ref}:${p.rev}`, now, facts);
 }
 
 export function projectCard(

@@ -1,3 +1,4 @@
+import { linkedChannelsJob } from '../channels/link-notices';
 import type { ActionSource } from '../kernel/card-action';
 import type { Message } from '../messaging/outbox';
 import { updateCopies } from '../messaging/posted-card-messages';
@@ -46,9 +47,19 @@ function noticeTo(task: Task, personId: string, what: string, now: Date): Messag
   };
 }
 
-/** A new task: the assignee gets its card. */
+/** A new task: the assignee gets its card; channels linked to its process or project hear. */
 export function afterCreate(task: Task, now: Date): Message[] {
-  return [taskSyncMessage(task, now), cardTo(task, task.assigneeId, 'new', 'assignee', now)];
+  const messages = [
+    taskSyncMessage(task, now),
+    cardTo(task, task.assigneeId, 'new', 'assignee', now),
+  ];
+  const { kind, id } = task.parent;
+  // The notice names the task by its reference only: never its title or description.
+  if (kind === 'process' || kind === 'project')
+    messages.push(
+      linkedChannelsJob({ kind, id }, 'task_created', task.ref, now, { task: task.ref }),
+    );
+  return messages;
 }
 
 /** A change from a card: copies follow; the next one to act gets the card; the owner hears. */
