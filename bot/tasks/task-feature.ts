@@ -11,36 +11,49 @@ import type { Clock } from '../kernel/clock';
 import { parseReference } from '../kernel/reference';
 import type { Composer, Outbox, StoredMessage } from '../messaging/outbox';
 import type { CopyDrawer } from '../messaging/posted-card-messages';
-import { isInLineAbove, type OrgDirectory } from '../org/organisation';
+import type { OrgDirectory } from '../org/organisation';
 import type { Process } from '../processes/process';
 import { taskParentOfProcess } from '../processes/process-rules';
+import type { Project } from '../projects/project';
 import type { Job } from '../scheduling/scheduler';
 import { nextSendTime, osloDateOf } from '../time/working-time';
 import { isoWeekOf } from '../time/week';
-import { TASK_PREFIX, type Task, type TaskEvent, type TaskParent } from './task';
 import { afterCreate, afterTaskChange, overdueReminder, ownerDigest } from './task-messages';
-import { TASK_VERBS, createTask, decideTask, mayViewTask, type TaskVerb } from './task-rules';
+import { TASK_LIMITS, TASK_PREFIX, type Task, type TaskEvent, type TaskParent } from './task';
+import {
+  TASK_VERBS,
+  createTask,
+  decideTask,
+  maySeeParentTasks,
+  mayViewTask,
+  taskParentOfProject,
+  type TaskVerb,
+} from './task-rules';
 import type { IndexedTask, TableTaskIndex, TaskStore } from './task-store';
 import {
   TASK_KIND,
+  assigneeOfChoice,
   parentKey,
   taskCard,
   taskFormCard,
   taskListCard,
   taskScene,
+  type TaskFormMode,
   type TaskFormValues,
   type TaskScene,
 } from './task-views';
 
 /**
  * Tasks in Teams (issue #9): the card verbs through the kernel's card-action pipeline, the
- * "ny oppgave" form, "mine oppgaver" and "oppgaver <prosess>", the messages drawn at send time,
- * and the overdue job (a range query over the due index, never a read of every task).
+ * "ny oppgave" form (also in a dialog, from a Teams message), "mine oppgaver" and "oppgaver
+ * <prosess eller prosjekt>", the messages drawn at send time, and the overdue job (a range query
+ * over the due index, never a read of every task).
  */
 export interface TaskDeps {
   records: TaskStore;
   index: TableTaskIndex;
   processes: { list(): Promise<Process[]> };
+  projects: { list(): Promise<Project[]> };
   org: OrgDirectory;
   outbox: Outbox;
   signer: CardSigner;
@@ -51,8 +64,10 @@ export interface TaskDeps {
 }
 
 export function taskFeature(deps: TaskDeps) {
-  const parentsOf = async (): Promise<TaskParent[]> =>
-    (await deps.processes.list()).map(taskParentOfProcess);
+  const parentsOf = async (): Promise<TaskParent[]> => {
+    const [processes, projects] = await Promise.all([deps.processes.list(), deps.projects.list()]);
+    return [...processes.map(taskParentOfProcess), ...projects.map(taskParentOfProject)];
+  };
   const readScene = async (language: Language): Promise<TaskScene> => {
     const [{ org }, parents] = await Promise.all([deps.org.snapshot(), parentsOf()]);
     return taskScene(org, parents, language, deps.clock.now());
@@ -109,16 +124,36 @@ export function taskFeature(deps: TaskDeps) {
   const creatable = (parents: readonly TaskParent[], actorId: string) =>
     parents.filter((p) => p.active && (p.ownerId === actorId || p.creatorIds.includes(actorId)));
 
-  async function form(actor: Actor): Promise<Card> {
+  /** The form, or the clear refusal for someone who may create tasks nowhere (`ok: false`). */
+  async function form(
+    actor: Actor,
+    prefill: Partial<TaskFormValues> = {},
+    mode: TaskFormMode = {},
+  ): Promise<{ ok: boolean; card: Card }> {
     const scene = await readScene(actor.language);
     const parents = creatable([...scene.parents.values()], actor.id);
     if (parents.length === 0)
-      return notice(workTexts(actor.language).taskForm.noParents, '', 'Default');
-    return taskFormCard(scene, parents, crypto.randomUUID());
+      return {
+        ok: false,
+        card: notice(workTexts(actor.language).taskForm.noParents, '', 'Default'),
+      };
+    return { ok: true, card: taskFormCard(scene, parents, crypto.randomUUID(), prefill, [], mode) };
   }
 
-  /** "Opprett oppgave": validated by the rules; a refusal shows the form again with the values. */
-  async function submit(actor: Actor, data: Record<string, unknown>): Promise<Card> {
+  /** The form in a dialog, filled in from a Teams message ("Lag oppgave fra denne meldingen"). */
+  const formFromMessage = (actor: Actor, text: string) =>
+    form(actor, prefillOfMessage(text), { dialog: true, fromMessage: true });
+
+  /**
+   * "Opprett oppgave": validated by the rules; a refusal (`ok: false`) shows the form again with
+   * the values and the reason. From a dialog the form stays a dialog, and a task made from a
+   * Teams message remembers which message.
+   */
+  async function create(
+    actor: Actor,
+    data: Record<string, unknown>,
+    options: { dialog?: boolean; fromMessage?: Task['fromMessage'] } = {},
+  ): Promise<{ ok: boolean; card: Card }> {
     const scene = await readScene(actor.language);
     const values: TaskFormValues = {
       parent: stringIn(data.parent),
@@ -129,14 +164,24 @@ export function taskFeature(deps: TaskDeps) {
     };
     const parents = creatable([...scene.parents.values()], actor.id);
     const parent = scene.parents.get(values.parent);
-    const again = (errors: string[]) =>
-      taskFormCard(scene, parents, stringIn(data.formId) || crypto.randomUUID(), values, errors);
+    const again = (errors: string[]) => ({
+      ok: false,
+      card: taskFormCard(
+        scene,
+        parents,
+        stringIn(data.formId) || crypto.randomUUID(),
+        values,
+        errors,
+        { dialog: options.dialog },
+      ),
+    });
     if (!parent) return again([workTexts(actor.language).taskForm.noParents]);
     const draft = {
       title: values.title,
       description: values.description,
-      assignee: { kind: 'person' as const, personId: values.assignee },
+      assignee: assigneeOfChoice(values.assignee),
       due: values.due,
+      ...(options.fromMessage ? { fromMessage: options.fromMessage } : {}),
     };
     let refusal: string | undefined;
     const task = await deps.records
@@ -161,14 +206,21 @@ export function taskFeature(deps: TaskDeps) {
         throw err;
       });
     if (!task) return again([refusal ?? '']);
-    log.info({ ref: task.ref, parent: values.parent }, 'task created');
+    log.info(
+      { ref: task.ref, parent: values.parent, fromMessage: Boolean(task.fromMessage) },
+      'task created',
+    );
     const name = scene.org.people.get(task.assigneeId)?.name ?? '';
-    return taskCard(scene, task, actor.id, {
+    const card = taskCard(scene, task, actor.id, {
       signer: deps.signer,
       notice: fill(workTexts(actor.language).taskCard.created, { name }),
       noticeColor: 'Good',
     });
+    return { ok: true, card };
   }
+
+  const submit = async (actor: Actor, data: Record<string, unknown>) =>
+    (await create(actor, data)).card;
 
   async function mine(actor: Actor, page = 1): Promise<Card> {
     const [scene, rows] = await Promise.all([
@@ -180,20 +232,17 @@ export function taskFeature(deps: TaskDeps) {
     return taskListCard(scene, { title: w.mineTitle, empty: w.mineEmpty }, sorted, page);
   }
 
-  /** "oppgaver <prosess>": to the owner, the group and the line above them; with progress. */
+  /**
+   * "oppgaver <prosess>" or "oppgaver <prosjekt PRO-…>": to the owner, the group (a project's
+   * styringsgruppe and members) and the line above them; with progress.
+   */
   async function ofProcess(actor: Actor, text: string, page = 1): Promise<Card> {
     const scene = await readScene(actor.language);
     const w = workTexts(actor.language).taskList;
     const parent = findParent(scene, text);
     if (!parent) return notice(fill(w.unknownParent, { text: text.slice(0, 40) }), '', 'Default');
-    const insiders = [parent.ownerId, ...parent.memberIds];
-    const sees =
-      insiders.includes(actor.id) ||
-      insiders.some((id) => {
-        const person = scene.org.people.get(id);
-        return person !== undefined && isInLineAbove(scene.org, person.unitId, actor.id);
-      });
-    if (!sees) return notice(fill(w.notInGroup, { name: parent.name }), '', 'Default');
+    if (!maySeeParentTasks(scene.org, parent, actor.id))
+      return notice(fill(w.notInGroup, { name: parent.name }), '', 'Default');
     const rows = (await deps.index.ofParent(parent.ref.kind, parent.ref.id)).sort(
       (a, b) => a.due.localeCompare(b.due) || a.ref.localeCompare(b.ref),
     );
@@ -370,18 +419,55 @@ export function taskFeature(deps: TaskDeps) {
     },
   };
 
-  return { pipeline, composers, drawCopy, overdueJob, form, submit, mine, ofProcess, current };
+  return {
+    pipeline,
+    composers,
+    drawCopy,
+    overdueJob,
+    form: async (actor: Actor) => (await form(actor)).card,
+    formFromMessage,
+    submit,
+    create,
+    mine,
+    ofProcess,
+    current,
+  };
 }
 
 class RefusedDraft extends Error {}
 
-/** A process by id or by name (any case, nb or en). */
+/**
+ * A process or project by id or reference (PRO-…) or by name, in any case; "prosjekt PRO-…" and
+ * "project …" name a project.
+ */
 function findParent(scene: TaskScene, text: string): TaskParent | undefined {
-  const wanted = text.trim().toLocaleLowerCase('nb');
+  const lower = (s: string) => s.trim().toLocaleLowerCase('nb');
+  const wanted = lower(text.replace(/^\s*(prosjekt|project)\s+/i, ''));
   if (!wanted) return undefined;
-  for (const parent of scene.parents.values())
-    if (parent.ref.id === wanted || parent.name.toLocaleLowerCase('nb') === wanted) return parent;
-  return [...scene.parents.values()].find((p) => p.name.toLocaleLowerCase('nb').startsWith(wanted));
+  const parents = [...scene.parents.values()];
+  return (
+    parents.find((p) => lower(p.ref.id) === wanted || lower(p.name) === wanted) ??
+    parents.find((p) => lower(p.name).startsWith(wanted))
+  );
+}
+
+/** How much of a message's first line becomes the title (the rules allow more; this reads well). */
+const TITLE_FROM_MESSAGE = 80;
+
+/** A message's plain text as a form: the first line (capped) as title, all of it as description. */
+export function prefillOfMessage(text: string): Partial<TaskFormValues> {
+  const lines = text
+    .trim()
+    .split('\n')
+    .map((line) => line.trimEnd());
+  const description = [...lines.join('\n')].slice(0, TASK_LIMITS.description).join('');
+  const firstLine = description.split('\n').find((line) => line.trim() !== '') ?? '';
+  const chars = [...firstLine.trim()];
+  const title =
+    chars.length > TITLE_FROM_MESSAGE
+      ? `${chars.slice(0, TITLE_FROM_MESSAGE - 1).join('')}…`
+      : chars.join('');
+  return { title, description };
 }
 
 export type TaskFeature = ReturnType<typeof taskFeature>;

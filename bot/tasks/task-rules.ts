@@ -1,5 +1,6 @@
 import { hasVisibleText } from '../kernel/visible-text';
 import { isInLineAbove, type Organisation } from '../org/organisation';
+import type { Project } from '../projects/project';
 import { isRealDate } from '../time/calendar-date';
 import { osloDateOf } from '../time/working-time';
 import {
@@ -137,6 +138,35 @@ export function createTask(input: {
       targetId: resolved.personId,
     },
   };
+}
+
+/**
+ * A project as the parent of tasks: its owner decides, the styringsgruppe and the project
+ * members are the group, and only the owner creates tasks in it (while it is active).
+ */
+export function taskParentOfProject(project: Project): TaskParent {
+  return {
+    ref: { kind: 'project', id: project.ref },
+    name: project.name,
+    ownerId: project.ownerId,
+    memberIds: [...new Set([...project.steeringGroup, ...project.memberIds])],
+    creatorIds: [],
+    active: project.status === 'active',
+  };
+}
+
+/** Who sees the list of a parent's tasks: its owner, its group and the line above any of them. */
+export function maySeeParentTasks(
+  org: Organisation,
+  parent: Pick<TaskParent, 'ownerId' | 'memberIds'>,
+  actorId: string,
+): boolean {
+  const insiders = [parent.ownerId, ...parent.memberIds];
+  if (insiders.includes(actorId)) return true;
+  return insiders.some((id) => {
+    const person = org.people.get(id);
+    return person !== undefined && isInLineAbove(org, person.unitId, actorId);
+  });
 }
 
 /**

@@ -5,11 +5,14 @@ import type { CardSigner } from '../kernel/card-signing';
 import { asShownText, renderCard, type Card } from '../kernel/card-templates';
 import type { Organisation } from '../org/organisation';
 import { osloDateOf } from '../time/working-time';
-import type { Task, TaskParent } from './task';
+import type { Assignee, Task, TaskParent } from './task';
 import { TASK_VERBS, isOverdue, mayActOnTask, type TaskVerb } from './task-rules';
 import type { IndexedTask } from './task-store';
 
-/** The cards of tasks: the task card, "mine oppgaver", a process's tasks, the "ny oppgave" form. */
+/**
+ * The cards of tasks: the task card, "mine oppgaver", a process's or project's tasks, the "ny
+ * oppgave" form.
+ */
 
 export const TASK_KIND = 'task';
 
@@ -17,7 +20,7 @@ export const TASK_KIND = 'task';
 export interface TaskScene extends ActionScene {
   /** Oslo date of `now`. */
   today: string;
-  /** The processes (and later projects) by `<kind>:<id>`. */
+  /** The processes and projects by `<kind>:<id>`. */
   parents: ReadonlyMap<string, TaskParent>;
 }
 
@@ -48,6 +51,32 @@ export function peopleChoices(org: Organisation): { title: string; value: string
       value: p.id,
     }))
     .sort((a, b) => a.title.localeCompare(b.title, 'nb'));
+}
+
+/** Value of an assignee choice that means "the leader of unit X" (resolved by the rules). */
+export const UNIT_LEADER_PREFIX = 'unit:';
+
+/**
+ * Whom a task can be for: "Leder for <enhet>" for every unit with a leader, then everyone in
+ * the organisation by name.
+ */
+export function assigneeChoices(
+  org: Organisation,
+  language: Language,
+): { title: string; value: string }[] {
+  const leaderOf = workTexts(language).taskForm.unitLeader;
+  const units = [...org.units.values()]
+    .filter((u) => u.leaderId !== undefined && org.people.has(u.leaderId))
+    .map((u) => ({ title: fill(leaderOf, { unit: u.name }), value: UNIT_LEADER_PREFIX + u.id }))
+    .sort((a, b) => a.title.localeCompare(b.title, 'nb'));
+  return [...units, ...peopleChoices(org)];
+}
+
+/** The assignee a form's choice means: `unit:<id>` is the unit's leader, anything else a person. */
+export function assigneeOfChoice(value: string): Assignee {
+  return value.startsWith(UNIT_LEADER_PREFIX)
+    ? { kind: 'unitLeader', unitId: value.slice(UNIT_LEADER_PREFIX.length) }
+    : { kind: 'person', personId: value };
 }
 
 export interface TaskShown {
@@ -84,7 +113,7 @@ function stateText(scene: TaskScene, task: Task): string {
       reason: asShownText(task.handover.reason),
     });
     const suggested = task.handover.suggestedId
-      ? ` ${fill(t.suggested, { name: nameOf(scene.org, task.handover.suggestedId) })}`
+      ? `\n\n${fill(t.suggested, { name: nameOf(scene.org, task.handover.suggestedId) })}`
       : '';
     return asked + suggested;
   }
@@ -165,21 +194,34 @@ export interface TaskFormValues {
   due: string;
 }
 
-/** "ny oppgave": the processes the actor may create tasks in, anyone as assignee, a due date. */
+/** How the form is shown: in a dialog (the message action) it sends with Action.Submit. */
+export interface TaskFormMode {
+  dialog?: boolean;
+  /** The description was filled in from a Teams message: say so above the form. */
+  fromMessage?: boolean;
+}
+
+/**
+ * "ny oppgave": the processes and projects the actor may create tasks in, anyone (or the leader
+ * of a unit) as assignee, a due date.
+ */
 export function taskFormCard(
   scene: TaskScene,
   parents: readonly TaskParent[],
   formId: string,
   values: Partial<TaskFormValues> = {},
   errors: string[] = [],
+  mode: TaskFormMode = {},
 ): Card {
   const w = workTexts(scene.language);
   return renderCard('tasks/form', {
     t: w.taskForm,
     formId,
+    dialog: Boolean(mode.dialog),
+    fromMessage: Boolean(mode.fromMessage),
     today: scene.today,
     parents: parents.map((p) => ({ title: p.name, value: parentKey(p.ref) })),
-    people: peopleChoices(scene.org),
+    people: assigneeChoices(scene.org, scene.language),
     values: {
       parent: values.parent ?? (parents.length === 1 ? parentKey(parents[0].ref) : ''),
       title: values.title ?? '',

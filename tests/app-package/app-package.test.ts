@@ -117,7 +117,7 @@ describe('manifest', () => {
     expect(errors.join('\n')).toMatch(/\/accentColor must match pattern/);
   });
 
-  it('offers the deviation commands in chats, the channel subscriptions in teams, and the message action', () => {
+  it('offers the deviation commands in chats, the channel subscriptions in teams, and the two message actions', () => {
     const manifest = filled('manifest.json');
     const lists = manifest.bots[0].commandLists as {
       scopes: string[];
@@ -140,6 +140,13 @@ describe('manifest', () => {
           context: ['message'],
           fetchTask: true,
           title: 'Meld avvik fra denne meldingen',
+        },
+        {
+          id: 'createTaskFromMessage',
+          type: 'action',
+          context: ['message'],
+          fetchTask: true,
+          title: 'Lag oppgave fra denne meldingen',
         },
       ],
     });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { manifestCommandTitles } from '../../appPackage/bot-commands';
 import { CHANNEL_COMMANDS } from '../../bot/teams/routes/channels';
 import { COMMANDS } from '../../bot/teams/routes/commands';
-import { REPORT_FROM_MESSAGE } from '../../bot/teams/routes/message-action';
+import { REPORT_FROM_MESSAGE, TASK_FROM_MESSAGE } from '../../bot/teams/routes/message-action';
 
 // Teams puts the picked command's title (in the user's language) into the message text.
 const handled = (text: string) =>
@@ -35,16 +35,17 @@ describe('every command the manifest offers has a handler', () => {
     expect(handled('hjelpepleier')).toEqual([]);
   });
 
-  test('the message action in the manifest is the one the bot handles', () => {
+  test('the message actions in the manifest are the ones the bot handles', () => {
     const manifest = JSON.parse(
       fs.readFileSync(path.join(__dirname, '../../appPackage/manifest.json'), 'utf8'),
     );
     const ids = manifest.composeExtensions.flatMap(
       (c: { commands: { id: string; fetchTask?: boolean; context?: string[] }[] }) => c.commands,
     );
-    const action = ids.find((c: { id: string }) => c.id === REPORT_FROM_MESSAGE);
-    expect(action).toBeDefined();
-    expect(action.fetchTask).toBe(true);
-    expect(action.context).toContain('message');
+    expect(ids.map((c: { id: string }) => c.id)).toEqual([REPORT_FROM_MESSAGE, TASK_FROM_MESSAGE]);
+    for (const action of ids) {
+      expect(action.fetchTask).toBe(true);
+      expect(action.context).toContain('message');
+    }
   });
 });
