@@ -15,6 +15,10 @@ import { deviationNudges } from '../deviations/deviation-nudges';
 import { DeviationService } from '../deviations/deviation-service';
 import { DeviationStore } from '../deviations/deviation-store';
 import { SubscriptionStore } from '../channels/subscription-store';
+import { linkNoticeComposers } from '../channels/link-notices';
+import { ChannelLinkService } from '../channels/link-service';
+import { ChannelLinkStore } from '../channels/link-store';
+import { linkTargets } from './link-targets';
 import type { DeviationDeps } from '../deviations/ports';
 import { delegationFeature } from '../delegations/delegation-feature';
 import { processFeature } from '../processes/process-feature';
@@ -179,16 +183,19 @@ export async function composeBot(options: ComposeOptions) {
   const processCards = processFeature({ records: processes, org, signer, clock });
   const vedtakRecords = new VedtakStore(tables, outbox);
   const vedtak = vedtakFeature({ records: vedtakRecords, org, signer, clock });
+  const projectRecords = new ProjectStore(tables, outbox);
   const projects = projectFeature({
-    records: new ProjectStore(tables, outbox),
+    records: projectRecords,
     org,
     signer,
     clock,
   });
+  const taskIndex = new TableTaskIndex(tables);
   const tasks = taskFeature({
     records: new TaskStore(tables, outbox),
-    index: new TableTaskIndex(tables),
+    index: taskIndex,
     processes,
+    projects: projectRecords,
     org,
     outbox,
     signer,
@@ -196,6 +203,11 @@ export async function composeBot(options: ComposeOptions) {
     overdueCron: settings.TASKS_OVERDUE_CRON,
     workingHours: nudgeSettingsFrom(settings).workingHours,
   });
+  // Channels linked to a process or project (bot/channels/links.ts): short notices.
+  const channelLinkDeps = {
+    links: new ChannelLinkStore(tables),
+    targets: linkTargets({ processes, projects: projectRecords, taskIndex }),
+  };
   const extra = options.extraFeatures?.({ signer, outbox, tables, clock });
 
   const dispatcher = new Dispatcher({
@@ -236,6 +248,7 @@ export async function composeBot(options: ComposeOptions) {
       ...processCards.composers,
       ...projects.composers,
       ...vedtak.composers,
+      ...linkNoticeComposers({ ...channelLinkDeps, outbox }),
       ...(extra?.composers ?? []),
     ],
     onSettled: options.onSettled,
@@ -268,6 +281,8 @@ export async function composeBot(options: ComposeOptions) {
     outbox,
     schedule,
     subscriptions,
+    /** "koble kanal" / "koble fra" (routes/channels.ts). */
+    channelLinks: new ChannelLinkService({ ...channelLinkDeps, org, clock }),
     deviations,
     /** Bot state for the Teams edge: report drafts expire after DRAFT_RETENTION_DAYS. */
     stateStore: new DraftExpiringStateStore(tables, retention.draftDays, clock),

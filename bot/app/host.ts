@@ -63,6 +63,7 @@ export async function startBot(options: HostOptions): Promise<RunningBot> {
   const { adapter, app } = edge.buildApp(bot.stateStore, {
     deviations: bot.deviations,
     channels,
+    channelLinks: bot.channelLinks,
     conversations: bot.conversations,
     cardActions: bot.cardActions,
     arshjul: bot.arshjul,

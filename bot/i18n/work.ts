@@ -347,6 +347,48 @@ const nb = {
     active: 'aktiv',
     closed: 'avsluttet',
   },
+  channelLinks: {
+    pickerTitle: 'Koble kanalen til en prosess eller et prosjekt',
+    pickerIntro:
+      'Kanalen får en kort melding ved nye oppgaver, beslutninger om faser og når et prosjekt avsluttes: hva som skjedde og antall, aldri beskrivelser, notater, kommentarer eller navn.',
+    label: 'Prosess eller prosjekt',
+    required: 'Velg en prosess eller et prosjekt.',
+    linkButton: 'Koble kanalen',
+    nothingToLink:
+      'Du eier ingen aktiv prosess eller noe aktivt prosjekt, og leder ingen linje over en eier. Det er ingenting du kan koble denne kanalen til.',
+    noMatch: 'Fant ingen prosess eller prosjekt du kan koble som heter «{name}».',
+    notAllowed:
+      'Bare eieren av {name} og lederne i linjen over eieren kan koble en kanal til den. Ingenting er endret.',
+    linkedTitle: 'Kanalen er koblet til {name}',
+    alreadyTitle: 'Kanalen er allerede koblet til {name}',
+    linkedText:
+      'Nye oppgaver, beslutninger om faser og avslutning meldes her kort, med antall og uten beskrivelser, notater, kommentarer eller navn. Skriv «@Internkontroll koble fra» for å stoppe meldingene.',
+    endTitle: 'Koble kanalen fra',
+    endIntro: 'Velg hva kanalen ikke lenger skal få meldinger om.',
+    endButton: 'Koble fra',
+    nothingLinked: 'Kanalen er ikke koblet til noen prosess eller noe prosjekt.',
+    noneYouMayEnd:
+      'Bare eieren og lederne i linjen over eieren kan koble kanalen fra. Ingenting er endret.',
+    unlinked: 'Kanalen får ikke lenger meldinger om {name}.',
+    unlinkedTitle: 'Koblet fra',
+    personalOnly:
+      'Kobling gjelder kanaler i et team. Skriv «@Internkontroll koble kanal» i kanalen som skal få meldingene.',
+    kinds: { process: 'prosessen', project: 'prosjektet' },
+    kindLabels: { process: 'prosess', project: 'prosjekt' },
+    titles: {
+      task_created: 'Ny oppgave',
+      gate_approved: 'Ny fase godkjent',
+      gate_sent_back: 'Fase sendt tilbake',
+      closed: 'Prosjektet er avsluttet',
+    },
+    task_created: 'Ny oppgave {task} i {kind} {name} ({ref}). {done} av {total} oppgaver utført.',
+    gate_approved:
+      'Styringsgruppen godkjente neste fase i prosjektet {name} ({ref}): {from} → {to}, {approvals} av {size} godkjente.',
+    gate_sent_back:
+      'Styringsgruppen sendte beslutningen om neste fase i prosjektet {name} ({ref}) tilbake: fasen er fortsatt {from}, {sendBacks} av {size} sendte tilbake.',
+    closed:
+      'Prosjektet {name} ({ref}) er avsluttet etter styringsgruppens godkjenning. {done} av {total} oppgaver utført.',
+  },
 };
 
 type WorkTexts = typeof nb;
@@ -674,7 +716,8 @@ const en: WorkTexts = {
     noParents: 'You own no active process or project, and may not create tasks in any process.',
     errorsTitle: 'The task was not created:',
     unitLeader: 'Leader of {unit}',
-    fromMessage: 'The text of the message is filled in as the description. Check it and fill in the rest.',
+    fromMessage:
+      'The text of the message is filled in as the description. Check it and fill in the rest.',
   },
   processList: {
     title: 'Cross-cutting processes',
@@ -683,6 +726,48 @@ const en: WorkTexts = {
     draft: 'draft, waiting to be anchored',
     active: 'active',
     closed: 'closed',
+  },
+  channelLinks: {
+    pickerTitle: 'Link this channel to a process or project',
+    pickerIntro:
+      'The channel gets a short notice on new tasks, phase decisions and when a project closes: what happened and the counts, never descriptions, notes, comments or names.',
+    label: 'Process or project',
+    required: 'Choose a process or project.',
+    linkButton: 'Link the channel',
+    nothingToLink:
+      'You own no active process or project and lead no line above an owner. There is nothing you can link this channel to.',
+    noMatch: 'Found no process or project you can link named «{name}».',
+    notAllowed:
+      'Only the owner of {name} and the leaders in the line above the owner can link a channel to it. Nothing was changed.',
+    linkedTitle: 'This channel is linked to {name}',
+    alreadyTitle: 'This channel is already linked to {name}',
+    linkedText:
+      'New tasks, phase decisions and closing are posted here briefly, with counts and without descriptions, notes, comments or names. Write "@Internkontroll unlink" to stop them.',
+    endTitle: 'Unlink this channel',
+    endIntro: 'Choose what the channel should no longer hear about.',
+    endButton: 'Unlink',
+    nothingLinked: 'This channel is not linked to any process or project.',
+    noneYouMayEnd:
+      'Only the owner and the leaders in the line above the owner can unlink the channel. Nothing was changed.',
+    unlinked: 'This channel no longer gets notices about {name}.',
+    unlinkedTitle: 'Unlinked',
+    personalOnly:
+      'Links are for channels in a team. Write "@Internkontroll link channel" in the channel that should get the notices.',
+    kinds: { process: 'the process', project: 'the project' },
+    kindLabels: { process: 'process', project: 'project' },
+    titles: {
+      task_created: 'New task',
+      gate_approved: 'Next phase approved',
+      gate_sent_back: 'Phase decision sent back',
+      closed: 'Project closed',
+    },
+    task_created: 'New task {task} in {kind} {name} ({ref}). {done} of {total} tasks done.',
+    gate_approved:
+      'The steering group approved the next phase of the project {name} ({ref}): {from} → {to}, {approvals} of {size} approved.',
+    gate_sent_back:
+      'The steering group sent the next-phase decision of the project {name} ({ref}) back: the phase is still {from}, {sendBacks} of {size} sent it back.',
+    closed:
+      "The project {name} ({ref}) is closed with the steering group's approval. {done} of {total} tasks done.",
   },
 };
 

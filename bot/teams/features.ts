@@ -1,5 +1,6 @@
 import type { ArshjulService } from '../arshjul/arshjul-service';
 import type { SubscriptionService } from '../channels/subscription-service';
+import type { ChannelLinkService } from '../channels/link-service';
 import type { DelegationService } from '../delegations/delegation-service';
 import type { DeviationService } from '../deviations/deviation-service';
 import type { Actor } from '../kernel/actor';
@@ -27,13 +28,21 @@ export interface Features {
   deviations: DeviationService;
   /** Team-channel subscriptions (bot/channels); routed in routes/channels.ts. */
   channels: SubscriptionService;
+  /** Channels linked to a process or project: "koble kanal", "koble fra" (routes/channels.ts). */
+  channelLinks: ChannelLinkService;
   conversations: ConversationStore;
   /** The annual cycle's commands (routes/arshjul.ts). */
   arshjul: ArshjulService;
   /** Delegations of authority: questions, forms, my grants, requests (routes/delegations.ts). */
   delegations: DelegationService;
-  /** Tasks of processes: the form, the lists (routes/tasks.ts); verbs in `cardActions`. */
-  tasks: Pick<TaskFeature, 'form' | 'submit' | 'mine' | 'ofProcess' | 'current'>;
+  /**
+   * Tasks of processes and projects: the form, the lists (routes/tasks.ts), the message action's
+   * dialog (routes/message-action.ts); verbs in `cardActions`.
+   */
+  tasks: Pick<
+    TaskFeature,
+    'form' | 'submit' | 'create' | 'formFromMessage' | 'mine' | 'ofProcess' | 'current'
+  >;
   /** Cross-cutting processes: "prosesser", "prosess <navn>" (routes/tasks.ts); verbs in `cardActions`. */
   processes: Pick<ProcessFeature, 'list' | 'show'>;
   /** Projects: "nytt prosjekt", "prosjekter", "prosjekt <PRO-…>" (routes/tasks.ts). */

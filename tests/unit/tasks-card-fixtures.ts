@@ -113,6 +113,14 @@ export function taskScenarios(
       'with errors',
       taskFormCard(scene, [parent], 'form-0001', { title: 'x', due: '2027-01-01' }, ['Fristen']),
     ],
+    [
+      'tasks/form',
+      'in a dialog, from a message',
+      taskFormCard(scene, [parent], 'form-0001', { description: 'Fra meldingen' }, [], {
+        dialog: true,
+        fromMessage: true,
+      }),
+    ],
   ];
 }
 
