@@ -1,7 +1,8 @@
 import { log } from '../app/log';
 import { fill, strings, type Language } from '../i18n';
 import type { Message } from '../messaging/outbox';
-import type { Organisation } from '../org/organisation';
+import type { Organisation, OrgDirectory } from '../org/organisation';
+import type { Clock } from './clock';
 import type { Actor } from './actor';
 import type { AuditEvent } from './audit';
 import {
@@ -28,6 +29,14 @@ export interface ActionScene {
   org: Organisation;
   language: Language;
   now: Date;
+}
+
+/** The plain scene most features need: the organisation as now (cached), the language, the time. */
+export function sceneReader(
+  org: OrgDirectory,
+  clock: Clock,
+): (language: Language) => Promise<ActionScene> {
+  return async (language) => ({ org: (await org.snapshot()).org, language, now: clock.now() });
 }
 
 /**

@@ -3,6 +3,7 @@ import { processRefusalText, workTexts } from '../i18n/work';
 import type { Actor } from '../kernel/actor';
 import {
   CardActionPipeline,
+  sceneReader,
   type ActionScene,
   type CardActionFeature,
 } from '../kernel/card-action';
@@ -221,11 +222,7 @@ export function processCard(
 }
 
 export function processFeature(deps: ProcessDeps) {
-  const readScene = async (language: Language): Promise<ActionScene> => ({
-    org: (await deps.org.snapshot()).org,
-    language,
-    now: deps.clock.now(),
-  });
+  const readScene = sceneReader(deps.org, deps.clock);
 
   const feature: CardActionFeature<Process, ProcessEvent, ActionScene> = {
     kind: PROCESS_KIND,

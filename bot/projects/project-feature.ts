@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
 import { log } from '../app/log';
 import { linkedChannelsJob, type LinkNoticeEvent } from '../channels/link-notices';
-import { fill, strings, type Language } from '../i18n';
+import { fill, strings } from '../i18n';
 import { projectRefusalText, workTexts } from '../i18n/work';
 import type { Actor } from '../kernel/actor';
 import {
   CardActionPipeline,
+  sceneReader,
   type ActionScene,
   type ActionSource,
   type CardActionFeature,
@@ -185,11 +186,7 @@ export function mayViewProject(org: Organisation, p: Project, actorId: string): 
 }
 
 export function projectFeature(deps: ProjectDeps) {
-  const readScene = async (language: Language): Promise<ActionScene> => ({
-    org: (await deps.org.snapshot()).org,
-    language,
-    now: deps.clock.now(),
-  });
+  const readScene = sceneReader(deps.org, deps.clock);
 
   const feature: CardActionFeature<Project, ProjectEvent, ActionScene> = {
     kind: PROJECT_KIND,
@@ -292,7 +289,7 @@ export function projectFeature(deps: ProjectDeps) {
     };
     let refusal: string | undefined;
     const project = await deps.records
-      .insertProject(scene.now, (ref) => {
+      .insert(scene.now, (ref) => {
         const result = createProject({
           org: scene.org,
           actorId: actor.id,

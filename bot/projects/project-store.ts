@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { auditEventSchema } from '../kernel/audit';
-import { TableReferenceCounter } from '../store/counters';
 import type { OutboxStore } from '../store/outbox-store';
-import { RecordTable } from '../store/record-table';
-import { listPartition, type Tables } from '../store/tables';
+import { CataloguedRecordTable } from '../store/catalogued-record-table';
+import type { Tables } from '../store/tables';
 import {
   PHASES,
   PROJECT_EVENTS,
@@ -75,15 +74,10 @@ const projectSchema: z.ZodType<Project, z.ZodTypeDef, unknown> = z.object({
   finalReport: report.optional(),
 });
 
-export class ProjectStore extends RecordTable<Project, ProjectEvent> {
-  private readonly counter: TableReferenceCounter;
-
-  constructor(
-    private readonly tableSet: Tables,
-    outbox: OutboxStore,
-  ) {
+export class ProjectStore extends CataloguedRecordTable<Project, ProjectEvent> {
+  constructor(tables: Tables, outbox: OutboxStore) {
     super(
-      tableSet,
+      tables,
       {
         table: TABLE,
         recordRow: 'project',
@@ -92,27 +86,7 @@ export class ProjectStore extends RecordTable<Project, ProjectEvent> {
         jsonFields: ['steeringGroup', 'quorum', 'memberIds', 'gate', 'history', 'finalReport'],
       },
       outbox,
+      PROJECT_PREFIX,
     );
-    this.counter = new TableReferenceCounter(tableSet, PROJECT_PREFIX);
-  }
-
-  /** A new project under the next free reference (its `project.listed` job lists it). */
-  insertProject(now: Date, build: Parameters<RecordTable<Project, ProjectEvent>['insertNew']>[2]) {
-    return this.insertNew(this.counter, now, build);
-  }
-
-  /** The catalogue row of a project: written by the job stored with the project. */
-  async listed(ref: string): Promise<void> {
-    await this.tableSet
-      .client(TABLE)
-      .upsertEntity({ partitionKey: 'catalogue', rowKey: ref }, 'Replace');
-  }
-
-  async list(): Promise<Project[]> {
-    const refs = (await listPartition(this.tableSet.client(TABLE), 'catalogue')).map((e) =>
-      String(e.rowKey),
-    );
-    const found = await Promise.all(refs.map((ref) => this.get(ref)));
-    return found.flatMap((f) => (f ? [f.record] : []));
   }
 }

@@ -1,10 +1,11 @@
 import crypto from 'node:crypto';
 import { log } from '../app/log';
-import { fill, formatDate, type Language } from '../i18n';
+import { fill, formatDate } from '../i18n';
 import { vedtakRefusalText, workTexts } from '../i18n/work';
 import type { Actor } from '../kernel/actor';
 import {
   CardActionPipeline,
+  sceneReader,
   type ActionScene,
   type CardActionFeature,
 } from '../kernel/card-action';
@@ -89,11 +90,7 @@ export function vedtakCard(
 }
 
 export function vedtakFeature(deps: VedtakDeps) {
-  const readScene = async (language: Language): Promise<ActionScene> => ({
-    org: (await deps.org.snapshot()).org,
-    language,
-    now: deps.clock.now(),
-  });
+  const readScene = sceneReader(deps.org, deps.clock);
 
   const feature: CardActionFeature<PoliticalDecision, VedtakEvent, ActionScene> = {
     kind: VEDTAK_KIND,
@@ -210,7 +207,7 @@ export function vedtakFeature(deps: VedtakDeps) {
     const values = Object.fromEntries(fields.map((k) => [k, stringIn(data[k]).slice(0, 5000)]));
     let refusal: string | undefined;
     const decision = await deps.records
-      .insertDecision(scene.now, (ref) => {
+      .insert(scene.now, (ref) => {
         const result = registerDecision({
           org: scene.org,
           actorId: actor.id,

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { auditEventSchema } from '../kernel/audit';
-import { TableReferenceCounter } from '../store/counters';
 import type { OutboxStore } from '../store/outbox-store';
-import { RecordTable } from '../store/record-table';
-import { listPartition, type Tables } from '../store/tables';
+import { CataloguedRecordTable } from '../store/catalogued-record-table';
+import type { Tables } from '../store/tables';
 import {
   FOLLOW_UP_STATUSES,
   VEDTAK_EVENTS,
@@ -44,15 +43,10 @@ const decisionSchema: z.ZodType<PoliticalDecision, z.ZodTypeDef, unknown> = z.ob
   ),
 });
 
-export class VedtakStore extends RecordTable<PoliticalDecision, VedtakEvent> {
-  private readonly counter: TableReferenceCounter;
-
-  constructor(
-    private readonly tableSet: Tables,
-    outbox: OutboxStore,
-  ) {
+export class VedtakStore extends CataloguedRecordTable<PoliticalDecision, VedtakEvent> {
+  constructor(tables: Tables, outbox: OutboxStore) {
     super(
-      tableSet,
+      tables,
       {
         table: TABLE,
         recordRow: 'vedtak',
@@ -61,28 +55,7 @@ export class VedtakStore extends RecordTable<PoliticalDecision, VedtakEvent> {
         jsonFields: ['updates'],
       },
       outbox,
+      VEDTAK_PREFIX,
     );
-    this.counter = new TableReferenceCounter(tableSet, VEDTAK_PREFIX);
-  }
-
-  insertDecision(
-    now: Date,
-    build: Parameters<RecordTable<PoliticalDecision, VedtakEvent>['insertNew']>[2],
-  ) {
-    return this.insertNew(this.counter, now, build);
-  }
-
-  async listed(ref: string): Promise<void> {
-    await this.tableSet
-      .client(TABLE)
-      .upsertEntity({ partitionKey: 'catalogue', rowKey: ref }, 'Replace');
-  }
-
-  async list(): Promise<PoliticalDecision[]> {
-    const refs = (await listPartition(this.tableSet.client(TABLE), 'catalogue')).map((e) =>
-      String(e.rowKey),
-    );
-    const found = await Promise.all(refs.map((ref) => this.get(ref)));
-    return found.flatMap((f) => (f ? [f.record] : []));
   }
 }
