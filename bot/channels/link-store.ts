@@ -8,7 +8,7 @@ import {
   type Tables,
 } from '../store/tables';
 import type { ChannelAddress } from './ports';
-import { listPartitionsUnder } from './partition-range';
+import { listPartitionsUnder } from '../store/partition-range';
 import { LINK_KINDS, type ChannelLink, type ChannelLinks, type LinkTargetRef } from './links';
 
 /**

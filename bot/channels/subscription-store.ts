@@ -16,7 +16,7 @@ import {
   type SubscriptionKey,
   type Topic,
 } from './ports';
-import { listPartitionsUnder } from './partition-range';
+import { listPartitionsUnder } from '../store/partition-range';
 import { followingChannels } from './subscriptions';
 
 /**
