@@ -6,6 +6,8 @@ import path from 'node:path';
 export interface RunningAzurite {
   url: string;
   port: number;
+  /** The child's process id (benchmarks read its CPU time). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -77,6 +79,7 @@ export async function startAzurite(options: {
   return {
     url: `http://127.0.0.1:${port}/${'devstoreaccount1'}`,
     port,
+    pid: child.pid,
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGINT');

@@ -1,4 +1,7 @@
 import './quiet-logs';
+import fs from 'node:fs';
+import inspector from 'node:inspector';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { readSettings } from '../../bot/app/config';
 import { startBot } from '../../bot/app/host';
@@ -39,7 +42,7 @@ import { describeOps, OperationCounter, sequence, type CountedOperation } from '
  *
  * Options: --sequential N (200), --parallel M (50: a burst of M submits at once), --rounds R
  * (3 bursts), --chunks C (4), --warmup W (20 unmeasured submits per bot), --probes K (5),
- * --mode ours|reference|both (both).
+ * --mode ours|reference|both (both), --profile DIR (CPU profiles of ours' measured stretches).
  *
  * The reports rotate over the demo organisation's units and over the people who lead none, so
  * handler cards and receipt updates spread over many chats: the dispatcher keeps Teams'
@@ -150,9 +153,21 @@ interface Run {
   drainMs: number;
   /** Storage operations from each stretch's start until it had drained. */
   ops: CountedOperation[];
+  /** CPU time while the stretches were measured (not the drains): this process, and Azurite. */
+  cpuMs: number;
+  azuriteCpuMs: number;
 }
 
-const emptyRun = (): Run => ({ n: 0, times: [], refs: [], wallMs: 0, drainMs: 0, ops: [] });
+const emptyRun = (): Run => ({
+  n: 0,
+  times: [],
+  refs: [],
+  wallMs: 0,
+  drainMs: 0,
+  ops: [],
+  cpuMs: 0,
+  azuriteCpuMs: 0,
+});
 const perSecond = (run: Run) => run.n / (run.wallMs / 1000);
 
 /** A bot under load: ours or the reference. */
@@ -169,11 +184,66 @@ interface Subject {
   close(): Promise<void>;
 }
 
+/** CPU time (user + system) a process has used, in ms, from /proc; undefined where unreadable. */
+function processCpuMs(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    // Fields 14 and 15 (utime, stime) after the command name in parentheses, in clock ticks.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+const ownCpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
+/**
+ * With --profile DIR: a V8 CPU profile of each measured stretch of ours (not the drains), written
+ * to DIR as <stretch>.cpuprofile (open in Chrome DevTools, or summarise by file).
+ */
+async function startProfile(): Promise<{ stop(name: string): Promise<void> } | undefined> {
+  const index = process.argv.indexOf('--profile');
+  const dir = index === -1 ? undefined : process.argv[index + 1];
+  if (!dir) return undefined;
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<any>((resolve, reject) =>
+      session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))),
+    );
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 200 });
+  await post('Profiler.start');
+  return {
+    async stop(name) {
+      const { profile } = await post('Profiler.stop');
+      session.disconnect();
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    },
+  };
+}
+
 /** One measured stretch: `burst` submits at once, or one after the other. */
-async function stretch(subject: Subject, cast: Cast, n: number, burst: boolean, into: Run) {
+async function stretch(
+  subject: Subject,
+  cast: Cast,
+  n: number,
+  burst: boolean,
+  into: Run,
+  azuritePid: number | undefined,
+) {
   const { client, counter } = subject;
   const first = subject.next;
   subject.next += n;
+  const profiling = subject.label === 'ours' ? await startProfile() : undefined;
+  const cpuFrom = ownCpuMs();
+  const azuriteFrom = processCpuMs(azuritePid);
   const from = counter.mark();
   let results: { ms: number; ref: string }[];
   if (burst) {
@@ -185,6 +255,9 @@ async function stretch(subject: Subject, cast: Cast, n: number, burst: boolean, 
     for (let i = first; i < first + n; i++) results.push(await submitOnce(client, i, cast));
   }
   const answered = counter.mark();
+  into.cpuMs += ownCpuMs() - cpuFrom;
+  into.azuriteCpuMs += processCpuMs(azuritePid) - azuriteFrom;
+  await profiling?.stop(`${burst ? 'parallel' : 'sequential'}-${first}`);
   await subject.settle();
   const done = counter.mark();
   into.n += n;
@@ -453,7 +526,8 @@ function printThroughput(subject: Subject, sizes: Sizes): void {
       subject.label === 'ours'
         ? `; outbox drained ${(run.drainMs / 1000).toFixed(2)} s after the answers, unmeasured: ${withDrain.toFixed(1)} per second with it`
         : '';
-    return `  ${subject.label.padEnd(9)} ${name.padEnd(13)} ${String(run.n).padStart(4)} submits: ${perSecond(run).toFixed(1).padStart(6)} per second (${(run.wallMs / 1000).toFixed(2)} s${drain}; ${(run.ops.length / run.n).toFixed(2)} storage operations per submit)`;
+    const cpu = `CPU per submit while measured: ${(run.cpuMs / run.n).toFixed(2)} ms this process (bot and client), ${(run.azuriteCpuMs / run.n).toFixed(2)} ms Azurite`;
+    return `  ${subject.label.padEnd(9)} ${name.padEnd(13)} ${String(run.n).padStart(4)} submits: ${perSecond(run).toFixed(1).padStart(6)} per second (${(run.wallMs / 1000).toFixed(2)} s${drain}; ${(run.ops.length / run.n).toFixed(2)} storage operations per submit)\n      ${cpu}`;
   };
   console.log(line('sequential', subject.sequential));
   console.log(line(`parallel ${sizes.rounds}×${sizes.parallel}`, subject.parallel));
@@ -498,9 +572,10 @@ async function main(): Promise<void> {
     // The measured stretches, alternating between the bots (the order flips each time).
     const order = (k: number) => (k % 2 === 0 ? subjects : [...subjects].reverse());
     for (const [k, n] of split(sizes.sequential, sizes.chunks).entries())
-      for (const s of order(k)) await stretch(s, cast, n, false, s.sequential);
+      for (const s of order(k)) await stretch(s, cast, n, false, s.sequential, azurite.pid());
     for (let r = 0; r < sizes.rounds; r++)
-      for (const s of order(r)) await stretch(s, cast, sizes.parallel, true, s.parallel);
+      for (const s of order(r))
+        await stretch(s, cast, sizes.parallel, true, s.parallel, azurite.pid());
 
     if (global.gc) global.gc();
     const memory = process.memoryUsage();

@@ -14,6 +14,8 @@ export interface TestAzurite {
   port: number;
   folder: string;
   location: TablesLocation;
+  /** The emulator's current process id. */
+  pid(): number | undefined;
   /** Stops the emulator but keeps its data: the store is down until start() (outage tests). */
   pause(): Promise<void>;
   /** Starts it again on the same port with the same data. */
@@ -36,6 +38,7 @@ export async function startTestAzurite(): Promise<TestAzurite> {
     port,
     folder,
     location: { kind: 'azurite', url: running.url },
+    pid: () => running.pid,
     async pause() {
       await running.stop();
     },
