@@ -19,6 +19,13 @@ import { getEntityOrUndefined, safeKey, type TableName, type Tables } from './ta
  *   only due hints, never the messages of every record. A hint is written BEFORE its message
  *   and deleted after the message is settled; a hint whose message does not exist (the
  *   transaction that was to store it failed) or is settled is just deleted.
+ *   The messages one change decides for one record, due at the same time, share one hint row:
+ *   RowKey `<dueAt ISO>|<table>|<partition>|*<random>` with their rows in property `rows` (JSON;
+ *   a literal `*` never comes out of safeKey, and the random part keeps two writes apart). It is
+ *   one plain write instead of an entity-group transaction (the costly kind for the client and
+ *   the service alike). The dispatcher sees one hint per message (RowKey `<group row>#<row>`);
+ *   the group row is deleted when each of them was (while this process runs; after a restart
+ *   the group is read again, and messages already settled are just spent).
  * - PartitionKey `msg_<0-f>`, RowKey = the message key: messages that belong to no record.
  *   Messages of a record live in the record's partition (RowKey `out-<key>`), written in the
  *   record's own transaction.
@@ -113,6 +120,32 @@ export interface Hint {
 
 const hintRow = (dueAt: string, address: MessageAddress) => `${dueAt}|${messageId(address)}`;
 
+/** Starts the last part of a group hint's RowKey: every message of one record due at one time. */
+const GROUP_MARK = '*';
+
+const groupRow = (dueAt: string, table: string, partition: string) =>
+  `${dueAt}|${safeKey(table)}|${safeKey(partition)}|${GROUP_MARK}${crypto.randomBytes(6).toString('hex')}`;
+
+/** A group hint's time and record, from its RowKey; undefined for any other row. */
+function groupOf(rowKey: string): { dueAt: string; table: string; partition: string } | undefined {
+  const parts = rowKey.split('|');
+  if (parts.length !== 4 || !parts[3].startsWith(GROUP_MARK)) return undefined;
+  try {
+    return {
+      dueAt: parts[0],
+      table: decodeURIComponent(parts[1]),
+      partition: decodeURIComponent(parts[2]),
+    };
+  } catch {
+    return undefined;
+  }
+}
+/**
+ * Between a group hint's RowKey and a message row, in the (in-memory) RowKey of that message's
+ * hint: '#' is not allowed in table keys, so no stored hint has it.
+ */
+const MEMBER = '#';
+
 function hintOf(rowKey: string): Hint | undefined {
   const at = rowKey.indexOf('|');
   const address = at > 0 ? addressOf(rowKey.slice(at + 1)) : undefined;
@@ -122,6 +155,11 @@ function hintOf(rowKey: string): Hint | undefined {
 export class OutboxStore implements Outbox {
   /** Called after messages were stored, so a dispatcher in this process can start at once. */
   private listeners: (() => void)[] = [];
+  /**
+   * Group hints read by this process: the RowKeys of their members not yet deleted, and of
+   * those deleted (not handed out again). The group row goes when no member is left.
+   */
+  private readonly groups = new Map<string, { open: Set<string>; done: Set<string> }>();
 
   constructor(private readonly tables: Tables) {}
 
@@ -141,16 +179,86 @@ export class OutboxStore implements Outbox {
     return this.tables.client(name as TableName);
   }
 
-  /** Writes the hints of messages about to be stored (before them: see the table comment). */
+  /**
+   * Writes the hints of messages about to be stored (before them: see the table comment).
+   * Messages of one record due at one time share a group row; a single row is one plain
+   * write, more go in transactions of 100.
+   */
   async writeHints(hints: { dueAt: string; address: MessageAddress }[]): Promise<void> {
-    if (hints.length === 0) return;
-    const actions: TransactionAction[] = hints.map((h) => [
-      'upsert',
-      { partitionKey: 'due', rowKey: hintRow(h.dueAt, h.address) },
-      'Replace',
-    ]);
+    const groups = new Map<string, { dueAt: string; address: MessageAddress; rows: string[] }>();
+    for (const h of hints) {
+      const key = JSON.stringify([h.dueAt, h.address.table, h.address.partition]);
+      const group = groups.get(key) ?? { dueAt: h.dueAt, address: h.address, rows: [] };
+      if (!group.rows.includes(h.address.row)) group.rows.push(h.address.row);
+      groups.set(key, group);
+    }
+    const rows = new Map<string, Entity>();
+    for (const { dueAt, address, rows: members } of groups.values()) {
+      // One message alone keeps the plain hint (the dispatcher needs no group for it).
+      if (members.length === 1) {
+        const rowKey = hintRow(dueAt, { ...address, row: members[0] });
+        rows.set(rowKey, { partitionKey: 'due', rowKey });
+      } else {
+        const rowKey = groupRow(dueAt, address.table, address.partition);
+        rows.set(rowKey, { partitionKey: 'due', rowKey, rows: JSON.stringify(members) });
+      }
+    }
+    const entities = [...rows.values()];
+    if (entities.length === 1) {
+      await this.client.upsertEntity(entities[0], 'Replace');
+      return;
+    }
+    const actions: TransactionAction[] = entities.map((e) => ['upsert', e, 'Replace']);
     for (let i = 0; i < actions.length; i += 100)
       await this.client.submitTransaction(actions.slice(i, i + 100));
+  }
+
+  /** The hints of a group row's members, minus those this process deleted already. */
+  private membersOf(rowKey: string, rowsJson: unknown): Hint[] | undefined {
+    const group = groupOf(rowKey);
+    let rows: unknown;
+    try {
+      rows = JSON.parse(String(rowsJson));
+    } catch {
+      return undefined;
+    }
+    if (!group || !Array.isArray(rows) || !rows.every((r) => typeof r === 'string'))
+      return undefined;
+    const known = this.groups.get(rowKey) ?? { open: new Set<string>(), done: new Set<string>() };
+    this.groups.set(rowKey, known);
+    const members: Hint[] = [];
+    for (const row of rows as string[]) {
+      const member = `${rowKey}${MEMBER}${row}`;
+      if (known.done.has(member)) continue;
+      known.open.add(member);
+      members.push({
+        rowKey: member,
+        dueAt: group.dueAt,
+        address: { table: group.table, partition: group.partition, row },
+      });
+    }
+    return members;
+  }
+
+  /**
+   * A member's hint is deleted: its group row goes once no member is left. Returns the row to
+   * delete now (the group's, when this was its last member), or undefined.
+   */
+  private memberDeleted(member: string): string | undefined {
+    const at = member.lastIndexOf(MEMBER);
+    const group = member.slice(0, at);
+    const known = this.groups.get(group);
+    if (!known) return undefined;
+    known.open.delete(member);
+    known.done.add(member);
+    if (known.open.size > 0) return undefined;
+    this.groups.delete(group);
+    return group;
+  }
+
+  private isMember(rowKey: string): boolean {
+    const at = rowKey.lastIndexOf(MEMBER);
+    return at > 0 && groupOf(rowKey.slice(0, at)) !== undefined;
   }
 
   async enqueue(messages: Message[]): Promise<string[]> {
@@ -198,26 +306,41 @@ export class OutboxStore implements Outbox {
           : odata`PartitionKey eq 'due' and RowKey lt ${upTo}`;
     const hints: Hint[] = [];
     const pages = this.client
-      .listEntities({ queryOptions: { filter, select: ['RowKey'] } })
+      .listEntities<{ rows?: string }>({ queryOptions: { filter, select: ['RowKey', 'rows'] } })
       .byPage({ maxPageSize: Math.min(limit, 1000) });
     for await (const page of pages) {
       for (const e of page) {
-        const hint = hintOf(String(e.rowKey));
+        const rowKey = String(e.rowKey);
+        if (groupOf(rowKey)) {
+          const members = this.membersOf(rowKey, e.rows);
+          if (members && members.length > 0) hints.push(...members);
+          // Unreadable, or every member was deleted here already.
+          else await this.deleteGroup(rowKey);
+          continue;
+        }
+        const hint = hintOf(rowKey);
         if (hint) hints.push(hint);
-        else await this.deleteHint(String(e.rowKey));
+        else await this.deleteHint(rowKey);
       }
       if (hints.length >= limit) break;
     }
     return hints;
   }
 
-  /** Every queued hint (operators' status). */
+  /** Every queued hint (operators' status): a group row counts its members. */
   async countQueued(): Promise<number> {
     let count = 0;
-    for await (const _ of this.client.listEntities({
-      queryOptions: { filter: odata`PartitionKey eq 'due'`, select: ['RowKey'] },
-    }))
-      count++;
+    for await (const e of this.client.listEntities<{ rows?: string }>({
+      queryOptions: { filter: odata`PartitionKey eq 'due'`, select: ['RowKey', 'rows'] },
+    })) {
+      let rows: unknown;
+      try {
+        rows = e.rows === undefined ? undefined : JSON.parse(e.rows);
+      } catch {
+        rows = undefined;
+      }
+      count += Array.isArray(rows) ? rows.length : 1;
+    }
     return count;
   }
 
@@ -300,11 +423,29 @@ export class OutboxStore implements Outbox {
   }
 
   async deleteHint(rowKey: string): Promise<void> {
+    if (this.isMember(rowKey)) {
+      const group = this.memberDeleted(rowKey);
+      if (group) await this.deleteGroup(group);
+      return;
+    }
+    await unlessNotFound(this.client.deleteEntity('due', rowKey));
+  }
+
+  private async deleteGroup(rowKey: string): Promise<void> {
+    this.groups.delete(rowKey);
     await unlessNotFound(this.client.deleteEntity('due', rowKey));
   }
 
   /** Deletes settled hints in transactions of 100 (one partition); one by one if a batch fails. */
-  async deleteHints(rowKeys: string[]): Promise<void> {
+  async deleteHints(hintKeys: string[]): Promise<void> {
+    const rowKeys: string[] = [];
+    for (const key of hintKeys) {
+      if (!this.isMember(key)) rowKeys.push(key);
+      else {
+        const group = this.memberDeleted(key);
+        if (group && !rowKeys.includes(group)) rowKeys.push(group);
+      }
+    }
     for (let i = 0; i < rowKeys.length; i += 100) {
       const chunk = rowKeys.slice(i, i + 100);
       try {
