@@ -33,12 +33,14 @@ export interface SubmitOptions {
  * the typed values when the form must be sent again, nothing when its text was filed.
  */
 export type SubmitResult =
-  { ok: true; deviation: Deviation; card: Card } | { ok: false; card: Card; draft?: ReportDraft };
+  | { ok: true; deviation: Deviation; card: Card }
+  | { ok: false; card: Card; draft?: ReportDraft; formId?: string };
 
-/** The form's claim as this submit holds it: its token, and the reference if it has one. */
+/** The form's claim as this submit holds it: its token, the reference if it has one, and whether the hints for the record's messages are written. */
 interface HeldClaim {
   token: string;
   ref: string;
+  hintsWritten: boolean;
 }
 
 /** How long a claim may be quiet before its submit counts as stopped (an invoke answers in 5 s). */
@@ -51,6 +53,9 @@ const STOPPED_CLAIM = new Date(0).toISOString();
 /** How many taken references a new report skips (a counter restored from an older backup). */
 const MAX_TAKEN_REFERENCES = 100;
 
+/** What a form id looks like (a UUID from reportForm; checked, since card data is untrusted). */
+const FORM_ID = /^[A-Za-z0-9-]{8,64}$/;
+
 /** Whether a stored record is the one this form filed. */
 const isFromForm = (d: Deviation, formId: string) => d.formId === formId;
 /** The record a claim names: its form's, or (stored before records kept `formId`) its reporter's. */
@@ -61,10 +66,13 @@ const isClaimed = (d: Deviation, formId: string, claim: FormClaim) =>
 export class DeviationReporting {
   constructor(private readonly deps: DeviationDeps) {}
 
-  /** The empty form (or a saved draft), with the reporter's own unit and today preselected. */
+  /**
+   * The empty form (or a saved draft), with the reporter's own unit and today preselected. A
+   * draft keeps the id of the form it was typed in, so that filing it makes the draft stale.
+   */
   async reportForm(
     actor: Actor,
-    options: { draft?: ReportDraft; prefillText?: string; dialog?: boolean } = {},
+    options: { draft?: ReportDraft; formId?: string; prefillText?: string; dialog?: boolean } = {},
   ): Promise<Card> {
     const ctx = await readScene(this.deps, actor.language);
     const limited = await this.overLimit('form', actor, ctx.now);
@@ -78,7 +86,8 @@ export class DeviationReporting {
       ...options.draft,
     };
     if (options.prefillText) draft.description = options.prefillText.slice(0, 4000);
-    const formId = crypto.randomUUID();
+    const formId =
+      options.draft && FORM_ID.test(options.formId ?? '') ? options.formId! : crypto.randomUUID();
     return renderCard(
       'deviations/report-form',
       reportFormData(ctx, draft, {}, formId, {
@@ -100,7 +109,7 @@ export class DeviationReporting {
   ): Promise<SubmitResult> {
     const snapshot = await this.deps.org.snapshot();
     const ctx = sceneOf(snapshot, actor.language, this.deps.clock.now());
-    const formId = /^[A-Za-z0-9-]{8,64}$/.test(stringIn(data.formId))
+    const formId = FORM_ID.test(stringIn(data.formId))
       ? stringIn(data.formId)
       : crypto.randomUUID();
     const validation = validateReport(data, {
@@ -117,13 +126,13 @@ export class DeviationReporting {
           dialog: options.dialog,
         }),
       );
-      return { ok: false, card, draft: validation.draft };
+      return { ok: false, card, draft: validation.draft, formId };
     }
 
     const now = ctx.now;
     const route = await this.routeToLeader(snapshot, validation.report.unitId);
     const draft = newReport(actor, validation.report, route.leader?.id, now, formId, options);
-    const held = await this.holdForm(ctx, actor, formId, draftFrom(data));
+    const held = await this.holdForm(ctx, actor, formId, draftFrom(data), draft);
     if ('ok' in held) return held;
     const done = await this.finish(ctx, formId, held, draft);
     if ('ok' in done) return done;
@@ -136,23 +145,55 @@ export class DeviationReporting {
   }
 
   /**
-   * Takes the form's claim for this submit, or answers it without taking a reference, writing
-   * hints or counting against a limit: the earlier receipt, a short wait, a refusal.
+   * Whether the form a saved draft came from has been filed since (its text is in a record):
+   * then the draft is stale and the next form starts empty.
+   */
+  async draftFiled(actor: Actor, formId: string): Promise<boolean> {
+    const claim = await this.deps.claims.get(formId);
+    if (!claim) return false;
+    if (claim.by !== actor.id) return true;
+    const record = claim.ref ? await this.deps.records.get(claim.ref) : undefined;
+    return Boolean(record && isClaimed(record.record, formId, claim));
+  }
+
+  /**
+   * Takes the form's claim for this submit, with the reference the record is to get, while the
+   * dispatcher's hints for its messages are written (one round trip for both). Or answers it
+   * without storing a record or counting against a limit: the earlier receipt, a short wait,
+   * a refusal. A reference that no record got is given back.
    */
   private async holdForm(
     ctx: ViewContext,
     actor: Actor,
     formId: string,
     typed: ReportDraft,
+    draft: ReturnType<typeof newReport>,
   ): Promise<HeldClaim | SubmitResult> {
-    const earlier = await this.deps.claims.get(formId);
-    if (earlier) return this.earlierSubmit(ctx, actor, formId, earlier);
+    const ref = await this.deps.records.nextReference(ctx.now);
+    const next = draft(ref);
+    let taken: Awaited<ReturnType<DeviationDeps['claims']['claim']>>;
+    try {
+      [taken] = await Promise.all([
+        this.deps.claims.claim(formId, actor.id, ctx.now.toISOString(), ref),
+        // A hint whose message is never stored is dropped by the dispatcher.
+        this.deps.records.writeHints(next.record, next.messages),
+      ]);
+    } catch (err) {
+      this.deps.records.giveBackReference(ref);
+      throw err;
+    }
+    if ('earlier' in taken) {
+      this.deps.records.giveBackReference(ref);
+      return this.earlierSubmit(ctx, actor, formId, taken.earlier);
+    }
     const limited = await this.overLimit('report', actor, ctx.now);
-    // Refused, nothing stored: what they typed waits as a draft in their own state.
-    if (limited) return { ok: false, card: limited, draft: typed };
-    const taken = await this.deps.claims.claim(formId, actor.id, ctx.now.toISOString());
-    if ('earlier' in taken) return this.earlierSubmit(ctx, actor, formId, taken.earlier);
-    return { token: taken.token, ref: '' };
+    if (limited) {
+      // Refused, nothing stored: the claim goes, and what they typed waits as a draft.
+      await this.deps.claims.release(formId, taken.token);
+      this.deps.records.giveBackReference(ref);
+      return { ok: false, card: limited, draft: typed, formId };
+    }
+    return { token: taken.token, ref, hintsWritten: true };
   }
 
   /**
@@ -173,7 +214,9 @@ export class DeviationReporting {
       const quietFor = this.deps.clock.now().getTime() - Date.parse(claim.at);
       if (!(quietFor < STOPPED_AFTER_MS)) {
         const token = await this.deps.claims.touch(formId, claim.token, ctx.now.toISOString());
-        return token === undefined ? this.refusal(actor, 'inProgress') : { token, ref: claim.ref };
+        return token === undefined
+          ? this.refusal(actor, 'inProgress')
+          : { token, ref: claim.ref, hintsWritten: false };
       }
       if (waited >= MAX_WAIT_MS) return this.refusal(actor, 'inProgress');
       await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
@@ -182,9 +225,10 @@ export class DeviationReporting {
   }
 
   /**
-   * Stores the report of a form this submit holds: takes a reference (unless the claim has
-   * one), puts it on the claim while the hints are written, creates the record. A failure
-   * marks the claim stopped, so that the user's retry takes it over at once and finishes it.
+   * Stores the report of a form this submit holds. A claim taken over from a stopped submit
+   * keeps its reference (or takes one, if it had none), and its hints are written first. A
+   * failure marks the claim stopped, so that the user's retry takes it over at once and
+   * finishes it.
    */
   private async finish(
     ctx: ViewContext,
@@ -192,19 +236,21 @@ export class DeviationReporting {
     held: HeldClaim,
     draft: ReturnType<typeof newReport>,
   ): Promise<{ created: Deviation } | SubmitResult> {
-    let { token, ref } = held;
+    let { token, ref, hintsWritten } = held;
     try {
       for (let attempt = 0; attempt < MAX_TAKEN_REFERENCES; attempt++) {
-        const onClaim = ref !== '' && ref === held.ref;
+        const onClaim = ref !== '';
         if (!ref) ref = await this.deps.records.nextReference(ctx.now);
         const next = draft(ref);
-        const [moved] = await Promise.all([
-          onClaim ? token : this.deps.claims.assign(formId, ref, token),
-          this.deps.records.writeHints(next.record, next.messages),
-        ]);
-        // Another submit of the same form took it over: that one finishes the report.
-        if (moved === undefined) return this.refusal(ctx, 'inProgress');
-        token = moved;
+        if (!hintsWritten) {
+          const [moved] = await Promise.all([
+            onClaim ? token : this.deps.claims.assign(formId, ref, token),
+            this.deps.records.writeHints(next.record, next.messages),
+          ]);
+          // Another submit of the same form took it over: that one finishes the report.
+          if (moved === undefined) return this.refusal(ctx, 'inProgress');
+          token = moved;
+        }
         try {
           await this.deps.records.create(next.record, next.event, next.messages, {
             hintsWritten: true,
@@ -217,6 +263,7 @@ export class DeviationReporting {
           const there = await this.deps.records.get(ref);
           if (there && isFromForm(there.record, formId)) return this.receipt(ctx, there.record);
           ref = '';
+          hintsWritten = false;
         }
       }
       throw new Error(`no free reference after ${MAX_TAKEN_REFERENCES} attempts`);

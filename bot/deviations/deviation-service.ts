@@ -55,9 +55,14 @@ export class DeviationService {
 
   reportForm(
     actor: Actor,
-    options: { draft?: ReportDraft; prefillText?: string; dialog?: boolean } = {},
+    options: { draft?: ReportDraft; formId?: string; prefillText?: string; dialog?: boolean } = {},
   ): Promise<Card> {
     return this.reporting.reportForm(actor, options);
+  }
+
+  /** Whether the form a saved draft came from has been filed since (the draft is stale). */
+  draftFiled(actor: Actor, formId: string): Promise<boolean> {
+    return this.reporting.draftFiled(actor, formId);
   }
 
   submitReport(

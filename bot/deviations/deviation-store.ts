@@ -77,10 +77,15 @@ export class DeviationStore
       },
       outbox,
     );
-    this.counter = new TableReferenceCounter(tables, DEVIATION_PREFIX);
+    // One number reserved ahead: a report takes its reference without a round trip.
+    this.counter = new TableReferenceCounter(tables, DEVIATION_PREFIX, 1);
   }
 
   nextReference(now: Date): Promise<string> {
     return this.counter.next(now);
+  }
+
+  giveBackReference(ref: string): void {
+    this.counter.giveBack(ref);
   }
 }

@@ -18,6 +18,8 @@ import type { Deviation, DeviationEvent } from './deviation';
 export interface DeviationRecords extends RecordPort<Deviation, DeviationEvent> {
   /** The next reference of the year (AVV-2026-0042): unique across instances. */
   nextReference(now: Date): Promise<string>;
+  /** A reference from nextReference that no record got: it is handed out again. */
+  giveBackReference(ref: string): void;
   /** Stores a new report with its first event and messages; ReferenceTakenError if taken. */
   create(
     record: Deviation,

@@ -43,9 +43,10 @@ export class ReferenceTakenError extends Error {
 }
 
 /**
- * One form, one record. A claim is taken before anything is stored (before a reference is
- * taken) and never released: a retried submit finds it and either shows the record the first
- * one made, waits for it, or takes the claim over and finishes storing it. The claim's
+ * One form, one record. A claim is taken before the record is stored, with the reference the
+ * record is to get (or '' to set it later), and kept: a retried submit finds it and either
+ * shows the record the first one made, waits for it, or takes the claim over and finishes
+ * storing it. Only a use that was refused before anything was stored releases it. The claim's
  * token (its etag) makes sure only one submit at a time works on a form.
  */
 export interface FormClaim {
@@ -65,7 +66,10 @@ export interface FormClaims {
     formId: string,
     by: string,
     at: string,
+    ref?: string,
   ): Promise<{ token: string } | { earlier: FormClaim }>;
+  /** Removes a claim this submit holds (nothing was stored for it); false if it changed. */
+  release(formId: string, token: string): Promise<boolean>;
   /** The claim as it is now, if any. */
   get(formId: string): Promise<FormClaim | undefined>;
   /** Sets the reference the record gets: the new token, or undefined if another submit took over. */

@@ -1,12 +1,12 @@
 import type { FormClaim, FormClaims } from '../kernel/records';
-import { isConflict, isWriteConflict } from './errors';
+import { isConflict, isNotFound, isWriteConflict } from './errors';
 import { getEntityOrUndefined, type Tables } from './tables';
 
 /**
  * Table `Claims`, PartitionKey = record kind, RowKey = form id: one form, one record. The
- * claim is created before a reference is taken (a duplicate costs no number), then holds the
- * reference the record gets and who claimed it; it is kept, so a retry after any failure
- * finishes the same record. Every change after the first is guarded by the etag (the token).
+ * claim holds the reference the record gets (set when it is created, or later) and who
+ * claimed it; it is kept, so a retry after any failure finishes the same record. Every change
+ * after the first is guarded by the etag (the token).
  */
 export class TableFormClaims implements FormClaims {
   constructor(
@@ -22,12 +22,13 @@ export class TableFormClaims implements FormClaims {
     formId: string,
     by: string,
     at: string,
+    ref = '',
   ): Promise<{ token: string } | { earlier: FormClaim }> {
     try {
       const created = await this.client.createEntity({
         partitionKey: this.kind,
         rowKey: formId,
-        ref: '',
+        ref,
         by,
         at,
       });
@@ -49,6 +50,16 @@ export class TableFormClaims implements FormClaims {
         token: row.etag,
       }
     );
+  }
+
+  async release(formId: string, token: string): Promise<boolean> {
+    try {
+      await this.client.deleteEntity(this.kind, formId, { etag: token });
+      return true;
+    } catch (err) {
+      if (isWriteConflict(err) || isNotFound(err)) return false;
+      throw err;
+    }
   }
 
   assign(formId: string, ref: string, token: string): Promise<string | undefined> {

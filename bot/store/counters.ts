@@ -1,4 +1,9 @@
-import { formatReference, referenceYear, type ReferenceCounter } from '../kernel/reference';
+import {
+  formatReference,
+  parseReference,
+  referenceYear,
+  type ReferenceCounter,
+} from '../kernel/reference';
 import { isNotFound, isWriteConflict } from './errors';
 import { getEntityOrUndefined, type Tables } from './tables';
 
@@ -8,6 +13,13 @@ import { getEntityOrUndefined, type Tables } from './tables';
  * a block (a burst of 50 costs a few round trips, not 50 rounds of conflicts); across
  * instances a lost race retries with jitter. A crash between reserving and storing leaves a
  * gap in the numbering, never a duplicate.
+ *
+ * With `ready` > 0 the counter keeps that many numbers reserved ahead, so that taking one costs
+ * no round trip: the next is reserved in the background while the caller goes on. A number
+ * handed out but not used (the form was a duplicate, the use was refused) is given back and
+ * handed out next. The price: numbers reserved ahead and unused when the process stops, or
+ * when the year turns, are a gap; with several instances a number can be used a little after
+ * a higher one from another instance.
  */
 export class TableReferenceCounter implements ReferenceCounter {
   private waiting: {
@@ -16,30 +28,69 @@ export class TableReferenceCounter implements ReferenceCounter {
     reject: (err: unknown) => void;
   }[] = [];
   private allocating = false;
+  /** Numbers reserved and not handed out, per year, lowest first. */
+  private readonly pool = new Map<number, number[]>();
+  /** Years whose pool is to be filled up again in the background. */
+  private readonly refills = new Set<number>();
 
   constructor(
     private readonly tables: Tables,
     private readonly prefix: string,
+    private readonly ready = 0,
   ) {}
 
   next(now: Date): Promise<string> {
+    const year = referenceYear(now);
+    const pool = this.pool.get(year);
+    if (pool && pool.length > 0) {
+      const sequence = pool.shift()!;
+      if (pool.length < this.ready) this.refill(year);
+      return Promise.resolve(formatReference(this.prefix, year, sequence));
+    }
     return new Promise((resolve, reject) => {
-      this.waiting.push({ year: referenceYear(now), resolve, reject });
+      this.waiting.push({ year, resolve, reject });
       if (!this.allocating) void this.allocateWaiting();
     });
+  }
+
+  /** A number from next() that was not used: it is handed out again, before any newer one. */
+  giveBack(ref: string): void {
+    const parsed = parseReference(this.prefix, ref);
+    if (!parsed) return;
+    const pool = this.pool.get(parsed.year) ?? [];
+    if (pool.includes(parsed.sequence)) return;
+    pool.push(parsed.sequence);
+    pool.sort((a, b) => a - b);
+    this.pool.set(parsed.year, pool);
+  }
+
+  private refill(year: number): void {
+    this.refills.add(year);
+    if (!this.allocating) void this.allocateWaiting();
   }
 
   private async allocateWaiting(): Promise<void> {
     this.allocating = true;
     try {
-      while (this.waiting.length > 0) {
-        const year = this.waiting[0].year;
+      while (this.waiting.length > 0 || this.refills.size > 0) {
+        const year = this.waiting[0]?.year ?? this.refills.values().next().value!;
+        this.refills.delete(year);
         const batch = this.waiting.filter((w) => w.year === year);
         this.waiting = this.waiting.filter((w) => w.year !== year);
+        const pool = this.pool.get(year) ?? [];
+        this.pool.set(year, pool);
+        // Numbers given back meanwhile go first.
+        while (batch.length > 0 && pool.length > 0)
+          batch.shift()!.resolve(formatReference(this.prefix, year, pool.shift()!));
+        const count = batch.length + Math.max(0, this.ready - pool.length);
+        if (count === 0) continue;
         try {
-          const first = await this.reserve(year, batch.length);
+          const first = await this.reserve(year, count);
           batch.forEach((w, i) => w.resolve(formatReference(this.prefix, year, first + i)));
+          for (let i = batch.length; i < count; i++) pool.push(first + i);
+          pool.sort((a, b) => a - b);
         } catch (err) {
+          // A failed refill is no error: the next caller reserves (and reports) it.
           batch.forEach((w) => w.reject(err));
         }
       }

@@ -1,4 +1,4 @@
-import { Application, TeamsAdapter, type TurnState } from '@microsoft/teams-ai';
+import { Application, TeamsAdapter, TurnState } from '@microsoft/teams-ai';
 import { ConfigurationServiceClientCredentialFactory, type TurnContext } from 'botbuilder';
 import type { Settings } from '../app/config';
 import { log } from '../app/log';
@@ -51,6 +51,25 @@ export function createTeamsEdge(settings: Settings) {
   };
 }
 
+/** The card verbs whose handlers read saved state: the help card's buttons run commands. */
+const VERBS_READING_STATE = new Set(['command.run']);
+
+/**
+ * Turn state that is read from the table only for turns that look at it: messages (a command
+ * such as "meld avvik" restores a report draft) and the help card's buttons. Other card
+ * actions and invokes skip the read: one table operation less on every button press. What
+ * such a turn does save (a draft after a failed submit) is still written, merged with the
+ * stored document when one exists (state-store.ts).
+ */
+class StateWhenRead extends TurnState {
+  load(context: TurnContext, storage?: Parameters<TurnState['load']>[1]): Promise<boolean> {
+    const { type, value } = context.activity as { type: string; value?: unknown };
+    const verb = (value as { action?: { verb?: unknown } } | undefined)?.action?.verb;
+    const reads = type !== 'invoke' || (typeof verb === 'string' && VERBS_READING_STATE.has(verb));
+    return super.load(context, reads ? storage : undefined);
+  }
+}
+
 function buildApplication(
   settings: Settings,
   adapter: TeamsAdapter,
@@ -62,6 +81,7 @@ function buildApplication(
     botAppId: settings.BOT_ID ?? '',
     // User state holds the unsent report draft; nothing is kept per conversation.
     storage: new TableStorage(stateStore, (key) => !key.includes('/conversations/')),
+    turnStateFactory: () => new StateWhenRead(),
     removeRecipientMention: true,
     startTypingTimer: false,
   });

@@ -140,13 +140,27 @@ export function adaptive(card: Card): AdaptiveCard {
   return card as unknown as AdaptiveCard;
 }
 
-/** The report form a user has not sent yet, kept in user state (Azure Tables) across restarts. */
-export function savedDraft(state: TurnState): ReportDraft | undefined {
-  return (state.user as { reportDraft?: ReportDraft }).reportDraft;
+/** A report a user has not sent yet: what they typed, and the id of the form they typed it in. */
+export interface SavedDraft {
+  values: ReportDraft;
+  formId?: string;
 }
 
-export function saveDraft(state: TurnState, draft: ReportDraft | undefined): void {
-  (state.user as { reportDraft?: ReportDraft }).reportDraft = draft;
+type DraftState = { reportDraft?: ReportDraft & { formId?: unknown } };
+
+/**
+ * The report draft kept in user state (Azure Tables) across restarts. Only message turns read
+ * saved state (bot-app.ts): an invoke sees none here.
+ */
+export function savedDraft(state: TurnState): SavedDraft | undefined {
+  const saved = (state.user as DraftState).reportDraft;
+  if (!saved) return undefined;
+  const { formId, ...values } = saved;
+  return { values, formId: typeof formId === 'string' ? formId : undefined };
+}
+
+export function saveDraft(state: TurnState, draft: SavedDraft | undefined): void {
+  (state.user as DraftState).reportDraft = draft && { ...draft.values, formId: draft.formId };
 }
 
 /** Card data from an Action.Execute invoke: untrusted, checked by each handler. */

@@ -10,6 +10,7 @@ import {
   isPersonal,
   personalOnly,
   rememberConversation,
+  saveDraft,
   savedDraft,
   sendCard,
   type CardData,
@@ -50,8 +51,18 @@ async function runCommand(
 ): Promise<Card> {
   const actor = actorOf(context);
   switch (command) {
-    case 'report':
-      return features.deviations.reportForm(actor, { draft: savedDraft(state) });
+    case 'report': {
+      const saved = savedDraft(state);
+      // A draft whose form was filed since is stale: the next report starts empty.
+      if (saved?.formId && (await features.deviations.draftFiled(actor, saved.formId))) {
+        saveDraft(state, undefined);
+        return features.deviations.reportForm(actor);
+      }
+      return features.deviations.reportForm(actor, {
+        draft: saved?.values,
+        formId: saved?.formId,
+      });
+    }
     case 'mine':
       return features.deviations.list(actor, 'mine');
     case 'open':

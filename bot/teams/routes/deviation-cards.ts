@@ -32,11 +32,12 @@ export function registerDeviationCards(app: Application<TurnState>, features: Fe
           : undefined,
       });
       if (!result.ok) {
-        // Nothing lost: the draft also survives in user state if the card is closed.
-        saveDraft(state, result.draft);
+        // Nothing lost: the draft also survives in user state if the card is closed. (A
+        // refusal without one leaves the state alone: a draft of a form that was filed is
+        // dropped when the next form is asked for, commands.ts.)
+        if (result.draft) saveDraft(state, { values: result.draft, formId: result.formId });
         return adaptive(result.card);
       }
-      saveDraft(state, undefined);
       // The receipt answers the invoke at once; the outbox puts it in the form's message too.
       await answerInvokeWithCard(context, result.card);
       return adaptive(result.card);
