@@ -127,8 +127,9 @@ export async function composeBot(options: ComposeOptions) {
   // Privacy (docs/privacy.md): closed cases are tracked for retention beside the index rows.
   const retention = retentionSettingsFrom(settings);
   const retentionIndex = new RetentionIndex(tables, retention.rules);
+  const deviationRecords = new DeviationStore(tables, outbox);
   const deviationDeps: DeviationDeps = {
-    records: new DeviationStore(tables, outbox),
+    records: deviationRecords,
     index: withRetention(new DeviationIndexStore(tables), retentionIndex),
     claims: new TableFormClaims(tables, 'deviation'),
     org,
@@ -316,6 +317,8 @@ export async function composeBot(options: ComposeOptions) {
     scheduler,
     background,
     clock,
+    /** At a clean stop, after the last request: numbers kept ready go back (no gap). */
+    releaseReferences: () => deviationRecords.releaseReferences(),
     /**
      * Resolves once nothing in the outbox is due (tests; operators use `npm run outbox`). A hint
      * whose message was never stored (the change that wrote it lost a race) stays until its

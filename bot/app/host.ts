@@ -107,6 +107,11 @@ export async function startBot(options: HostOptions): Promise<RunningBot> {
     async close(timeoutMs) {
       await running.close(timeoutMs);
       await bot.background.stop();
+      await bot
+        .releaseReferences()
+        .catch((err: Error) =>
+          log.warn({ err: err.message }, 'reference numbers kept ready were not given back'),
+        );
     },
     outboxIdle: bot.outboxIdle,
     backgroundRound: () => bot.background.round(),

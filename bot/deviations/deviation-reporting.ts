@@ -132,7 +132,7 @@ export class DeviationReporting {
     const now = ctx.now;
     const route = await this.routeToLeader(snapshot, validation.report.unitId);
     const draft = newReport(actor, validation.report, route.leader?.id, now, formId, options);
-    const held = await this.holdForm(ctx, actor, formId, draftFrom(data), draft);
+    const held = await this.holdForm(ctx, actor, formId, draftFrom(data));
     if ('ok' in held) return held;
     const done = await this.finish(ctx, formId, held, draft);
     if ('ok' in done) return done;
@@ -157,27 +157,21 @@ export class DeviationReporting {
   }
 
   /**
-   * Takes the form's claim for this submit, with the reference the record is to get, while the
-   * dispatcher's hints for its messages are written (one round trip for both). Or answers it
-   * without storing a record or counting against a limit: the earlier receipt, a short wait,
-   * a refusal. A reference that no record got is given back.
+   * Takes the form's claim for this submit, with the reference the record is to get (one
+   * write; a ready reference costs no round trip). Or answers it without storing anything or
+   * counting against a limit: the earlier receipt, a short wait, a refusal. A reference that no
+   * record got is given back, so that a duplicate leaves the store as it was.
    */
   private async holdForm(
     ctx: ViewContext,
     actor: Actor,
     formId: string,
     typed: ReportDraft,
-    draft: ReturnType<typeof newReport>,
   ): Promise<HeldClaim | SubmitResult> {
     const ref = await this.deps.records.nextReference(ctx.now);
-    const next = draft(ref);
     let taken: Awaited<ReturnType<DeviationDeps['claims']['claim']>>;
     try {
-      [taken] = await Promise.all([
-        this.deps.claims.claim(formId, actor.id, ctx.now.toISOString(), ref),
-        // A hint whose message is never stored is dropped by the dispatcher.
-        this.deps.records.writeHints(next.record, next.messages),
-      ]);
+      taken = await this.deps.claims.claim(formId, actor.id, ctx.now.toISOString(), ref);
     } catch (err) {
       this.deps.records.giveBackReference(ref);
       throw err;
@@ -193,7 +187,8 @@ export class DeviationReporting {
       this.deps.records.giveBackReference(ref);
       return { ok: false, card: limited, draft: typed, formId };
     }
-    return { token: taken.token, ref, hintsWritten: true };
+    this.deps.records.referenceUsed(ref);
+    return { token: taken.token, ref, hintsWritten: false };
   }
 
   /**
@@ -225,10 +220,10 @@ export class DeviationReporting {
   }
 
   /**
-   * Stores the report of a form this submit holds. A claim taken over from a stopped submit
-   * keeps its reference (or takes one, if it had none), and its hints are written first. A
-   * failure marks the claim stopped, so that the user's retry takes it over at once and
-   * finishes it.
+   * Stores the report of a form this submit holds: the dispatcher's hints first (one plain
+   * write), then the record with its messages. A claim taken over from a stopped submit keeps
+   * its reference (or takes one, if it had none). A failure marks the claim stopped, so that
+   * the user's retry takes it over at once and finishes it.
    */
   private async finish(
     ctx: ViewContext,
@@ -250,6 +245,7 @@ export class DeviationReporting {
           // Another submit of the same form took it over: that one finishes the report.
           if (moved === undefined) return this.refusal(ctx, 'inProgress');
           token = moved;
+          hintsWritten = true;
         }
         try {
           await this.deps.records.create(next.record, next.event, next.messages, {

@@ -88,4 +88,13 @@ export class DeviationStore
   giveBackReference(ref: string): void {
     this.counter.giveBack(ref);
   }
+
+  referenceUsed(ref: string): void {
+    this.counter.used(ref);
+  }
+
+  /** At a clean stop: the reference kept ready goes back to the counter (no gap). */
+  releaseReferences(): Promise<void> {
+    return this.counter.release();
+  }
 }

@@ -20,6 +20,8 @@ export interface DeviationRecords extends RecordPort<Deviation, DeviationEvent> 
   nextReference(now: Date): Promise<string>;
   /** A reference from nextReference that no record got: it is handed out again. */
   giveBackReference(ref: string): void;
+  /** A reference from nextReference is taken for good (its claim is held): keep the next ready. */
+  referenceUsed(ref: string): void;
   /** Stores a new report with its first event and messages; ReferenceTakenError if taken. */
   create(
     record: Deviation,

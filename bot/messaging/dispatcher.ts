@@ -62,6 +62,8 @@ export interface Hint {
   rowKey: string;
   dueAt: string;
   address: MessageAddress;
+  /** The stored row it was read from, when that is not `rowKey` (a group's): the next page starts after it. */
+  readFrom?: string;
 }
 
 /** One line per message settled, for `scheduler:tick` and logs (ids and types only). */
@@ -476,7 +478,8 @@ class Drain {
       return;
     }
     if (page.length >= pageSize) {
-      this.cursor = page[page.length - 1].rowKey;
+      const last = page[page.length - 1];
+      this.cursor = last.readFrom ?? last.rowKey;
     } else {
       this.cursor = undefined;
       // Done, unless a job finished meanwhile: what it queued may sort before this page.

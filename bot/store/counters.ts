@@ -15,9 +15,9 @@ import { getEntityOrUndefined, type Tables } from './tables';
  * gap in the numbering, never a duplicate.
  *
  * With `ready` > 0 the counter keeps that many numbers reserved ahead, so that taking one costs
- * no round trip: the next is reserved in the background while the caller goes on. A number
- * handed out but not used (the form was a duplicate, the use was refused) is given back and
- * handed out next. The price: numbers reserved ahead and unused when the process stops, or
+ * no round trip: when the caller says it used one, the next is reserved in the background. A
+ * number handed out but not used (the form was a duplicate, the use was refused) is given
+ * back and handed out next. The price: numbers reserved ahead and unused when the process stops, or
  * when the year turns, are a gap; with several instances a number can be used a little after
  * a higher one from another instance.
  */
@@ -42,11 +42,8 @@ export class TableReferenceCounter implements ReferenceCounter {
   next(now: Date): Promise<string> {
     const year = referenceYear(now);
     const pool = this.pool.get(year);
-    if (pool && pool.length > 0) {
-      const sequence = pool.shift()!;
-      if (pool.length < this.ready) this.refill(year);
-      return Promise.resolve(formatReference(this.prefix, year, sequence));
-    }
+    if (pool && pool.length > 0)
+      return Promise.resolve(formatReference(this.prefix, year, pool.shift()!));
     return new Promise((resolve, reject) => {
       this.waiting.push({ year, resolve, reject });
       if (!this.allocating) void this.allocateWaiting();
@@ -64,8 +61,50 @@ export class TableReferenceCounter implements ReferenceCounter {
     this.pool.set(parsed.year, pool);
   }
 
-  private refill(year: number): void {
-    this.refills.add(year);
+  /**
+   * At a clean stop: the numbers kept ready go back to the counter, so that the next process
+   * continues without a gap. Only numbers at the top of the counter can, and only while this
+   * instance wrote it last (its etag): after another instance reserved, they stay a gap.
+   */
+  async release(): Promise<void> {
+    for (let waited = 0; this.allocating && waited < 5000; waited += 10)
+      await new Promise((r) => setTimeout(r, 10));
+    const counters = this.tables.client('Counters');
+    for (const [year, pool] of this.pool) {
+      const known = this.known.get(year);
+      if (!known || pool.length === 0) continue;
+      let top = 0;
+      while (pool.includes(known.value - top)) top++;
+      if (top === 0) continue;
+      try {
+        const value = known.value - top;
+        const updated = await counters.updateEntity(
+          { partitionKey: 'reference', rowKey: `${this.prefix}-${year}`, value },
+          'Replace',
+          { etag: known.etag },
+        );
+        this.known.set(year, { value, etag: updated.etag ?? '' });
+        this.pool.set(
+          year,
+          pool.filter((n) => n <= value),
+        );
+      } catch (err) {
+        // Another instance reserved since (or the store is out): those numbers stay a gap.
+        this.known.delete(year);
+        if (!isWriteConflict(err) && !isNotFound(err)) throw err;
+      }
+    }
+  }
+
+  /**
+   * A number from next() was used: the next one is reserved in the background, if fewer than
+   * `ready` are in hand. (Not on next() itself: a duplicate submit that gives its number back
+   * must leave the store as it was.)
+   */
+  used(ref: string): void {
+    const parsed = parseReference(this.prefix, ref);
+    if (!parsed || (this.pool.get(parsed.year)?.length ?? 0) >= this.ready) return;
+    this.refills.add(parsed.year);
     if (!this.allocating) void this.allocateWaiting();
   }
 

@@ -23,7 +23,8 @@ import { getEntityOrUndefined, safeKey, type TableName, type Tables } from './ta
  *   RowKey `<dueAt ISO>|<table>|<partition>|*<random>` with their rows in property `rows` (JSON;
  *   a literal `*` never comes out of safeKey, and the random part keeps two writes apart). It is
  *   one plain write instead of an entity-group transaction (the costly kind for the client and
- *   the service alike). The dispatcher sees one hint per message (RowKey `<group row>#<row>`);
+ *   the service alike). The dispatcher sees one hint per message (with the key its own hint
+ *   row would have);
  *   the group row is deleted when each of them was (while this process runs; after a restart
  *   the group is read again, and messages already settled are just spent).
  * - PartitionKey `msg_<0-f>`, RowKey = the message key: messages that belong to no record.
@@ -116,6 +117,8 @@ export interface Hint {
   rowKey: string;
   dueAt: string;
   address: MessageAddress;
+  /** The stored row it was read from, when that is not `rowKey` (a group's): the next page starts after it. */
+  readFrom?: string;
 }
 
 const hintRow = (dueAt: string, address: MessageAddress) => `${dueAt}|${messageId(address)}`;
@@ -140,11 +143,6 @@ function groupOf(rowKey: string): { dueAt: string; table: string; partition: str
     return undefined;
   }
 }
-/**
- * Between a group hint's RowKey and a message row, in the (in-memory) RowKey of that message's
- * hint: '#' is not allowed in table keys, so no stored hint has it.
- */
-const MEMBER = '#';
 
 function hintOf(rowKey: string): Hint | undefined {
   const at = rowKey.indexOf('|');
@@ -156,10 +154,14 @@ export class OutboxStore implements Outbox {
   /** Called after messages were stored, so a dispatcher in this process can start at once. */
   private listeners: (() => void)[] = [];
   /**
-   * Group hints read by this process: the RowKeys of their members not yet deleted, and of
-   * those deleted (not handed out again). The group row goes when no member is left.
+   * Group hints read by this process: the hint keys of their members not yet deleted, and of
+   * those deleted (not handed out again). The group row goes when no member is left. A
+   * member's key is the key its plain hint would have, so that two groups naming the same
+   * message (two changes racing, one of which failed) give the dispatcher one hint, not two.
    */
   private readonly groups = new Map<string, { open: Set<string>; done: Set<string> }>();
+  /** The groups each member key was read in. */
+  private readonly memberOf = new Map<string, Set<string>>();
 
   constructor(private readonly tables: Tables) {}
 
@@ -228,37 +230,35 @@ export class OutboxStore implements Outbox {
     this.groups.set(rowKey, known);
     const members: Hint[] = [];
     for (const row of rows as string[]) {
-      const member = `${rowKey}${MEMBER}${row}`;
+      const address = { table: group.table, partition: group.partition, row };
+      const member = hintRow(group.dueAt, address);
       if (known.done.has(member)) continue;
       known.open.add(member);
-      members.push({
-        rowKey: member,
-        dueAt: group.dueAt,
-        address: { table: group.table, partition: group.partition, row },
-      });
+      const groups = this.memberOf.get(member) ?? new Set<string>();
+      this.memberOf.set(member, groups.add(rowKey));
+      members.push({ rowKey: member, dueAt: group.dueAt, address, readFrom: rowKey });
     }
     return members;
   }
 
-  /**
-   * A member's hint is deleted: its group row goes once no member is left. Returns the row to
-   * delete now (the group's, when this was its last member), or undefined.
-   */
-  private memberDeleted(member: string): string | undefined {
-    const at = member.lastIndexOf(MEMBER);
-    const group = member.slice(0, at);
-    const known = this.groups.get(group);
-    if (!known) return undefined;
-    known.open.delete(member);
-    known.done.add(member);
-    if (known.open.size > 0) return undefined;
-    this.groups.delete(group);
-    return group;
+  /** A member's hint is deleted: the group rows left without members, to delete now. */
+  private memberDeleted(member: string): string[] {
+    const emptied: string[] = [];
+    for (const group of this.memberOf.get(member) ?? []) {
+      const known = this.groups.get(group);
+      if (!known) continue;
+      known.open.delete(member);
+      known.done.add(member);
+      if (known.open.size > 0) continue;
+      this.groups.delete(group);
+      emptied.push(group);
+    }
+    this.memberOf.delete(member);
+    return emptied;
   }
 
   private isMember(rowKey: string): boolean {
-    const at = rowKey.lastIndexOf(MEMBER);
-    return at > 0 && groupOf(rowKey.slice(0, at)) !== undefined;
+    return (this.memberOf.get(rowKey)?.size ?? 0) > 0;
   }
 
   async enqueue(messages: Message[]): Promise<string[]> {
@@ -305,6 +305,8 @@ export class OutboxStore implements Outbox {
           ? odata`PartitionKey eq 'due' and RowKey ge ${lower} and RowKey lt ${upTo}`
           : odata`PartitionKey eq 'due' and RowKey lt ${upTo}`;
     const hints: Hint[] = [];
+    // A message named by two group rows (two changes racing) is one hint.
+    const seen = new Set<string>();
     const pages = this.client
       .listEntities<{ rows?: string }>({ queryOptions: { filter, select: ['RowKey', 'rows'] } })
       .byPage({ maxPageSize: Math.min(limit, 1000) });
@@ -313,13 +315,17 @@ export class OutboxStore implements Outbox {
         const rowKey = String(e.rowKey);
         if (groupOf(rowKey)) {
           const members = this.membersOf(rowKey, e.rows);
-          if (members && members.length > 0) hints.push(...members);
+          if (members && members.length > 0) {
+            for (const m of members) if (!seen.has(m.rowKey)) hints.push(m);
+            for (const m of members) seen.add(m.rowKey);
+          }
           // Unreadable, or every member was deleted here already.
           else await this.deleteGroup(rowKey);
           continue;
         }
         const hint = hintOf(rowKey);
-        if (hint) hints.push(hint);
+        if (hint && !seen.has(rowKey)) hints.push(hint);
+        if (hint) seen.add(rowKey);
         else await this.deleteHint(rowKey);
       }
       if (hints.length >= limit) break;
@@ -424,14 +430,19 @@ export class OutboxStore implements Outbox {
 
   async deleteHint(rowKey: string): Promise<void> {
     if (this.isMember(rowKey)) {
-      const group = this.memberDeleted(rowKey);
-      if (group) await this.deleteGroup(group);
+      for (const group of this.memberDeleted(rowKey)) await this.deleteGroup(group);
       return;
     }
     await unlessNotFound(this.client.deleteEntity('due', rowKey));
   }
 
   private async deleteGroup(rowKey: string): Promise<void> {
+    const known = this.groups.get(rowKey);
+    for (const member of known?.open ?? []) {
+      const groups = this.memberOf.get(member);
+      groups?.delete(rowKey);
+      if (groups?.size === 0) this.memberOf.delete(member);
+    }
     this.groups.delete(rowKey);
     await unlessNotFound(this.client.deleteEntity('due', rowKey));
   }
@@ -441,10 +452,9 @@ export class OutboxStore implements Outbox {
     const rowKeys: string[] = [];
     for (const key of hintKeys) {
       if (!this.isMember(key)) rowKeys.push(key);
-      else {
-        const group = this.memberDeleted(key);
-        if (group && !rowKeys.includes(group)) rowKeys.push(group);
-      }
+      else
+        for (const group of this.memberDeleted(key))
+          if (!rowKeys.includes(group)) rowKeys.push(group);
     }
     for (let i = 0; i < rowKeys.length; i += 100) {
       const chunk = rowKeys.slice(i, i + 100);

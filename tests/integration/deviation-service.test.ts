@@ -54,6 +54,7 @@ function flaky(records: DeviationRecords): DeviationRecords & { failNextCreate: 
     update: records.update.bind(records),
     events: records.events.bind(records),
     giveBackReference: records.giveBackReference.bind(records),
+    referenceUsed: records.referenceUsed.bind(records),
     async create(...args: Parameters<DeviationRecords['create']>) {
       if (port.failNextCreate) {
         port.failNextCreate = false;
