@@ -43,9 +43,10 @@ import type { Composer } from '../messaging/outbox';
 import { postedCardComposers, type CopyDrawer } from '../messaging/posted-card-messages';
 import { SendLimiter, TEAMS_PER_CONVERSATION_LIMITS } from '../messaging/send-limits';
 import { OrgStore } from '../org/org-store';
-import { TableAccessLog } from '../privacy/access-log';
-import { DraftExpiringStateStore } from '../privacy/drafts';
-import { RetentionIndex, withRetention } from '../privacy/retention-index';
+import { TableAccessLog } from '../privacy/access-log-store';
+import { DraftExpiringStateStore } from '../privacy/drafts-store';
+import { TablePrivacyStore } from '../privacy/privacy-store';
+import { RetentionIndex, withRetention } from '../privacy/retention-index-store';
 import { retentionJob } from '../privacy/retention-job';
 import { Scheduler } from '../scheduling/scheduler';
 import { TableFormClaims } from '../store/claims';
@@ -264,7 +265,7 @@ export async function composeBot(options: ComposeOptions) {
       arshjulClock.materialiseJob,
       delegations.expireJob,
       tasks.overdueJob,
-      retentionJob(tables, retentionIndex, retention),
+      retentionJob(new TablePrivacyStore(tables), retentionIndex, retention),
     ],
   });
   const background = new BackgroundWork({

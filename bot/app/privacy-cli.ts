@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { parseReference } from '../deviations/deviation-reference';
-import { TableAccessLog, type AccessEvent } from '../privacy/access-log';
-import { writeOperatorAudit } from '../privacy/operator-audit';
-import { collectPersonData, type PersonData } from '../privacy/person-data';
+import { TableAccessLog, type AccessEvent } from '../privacy/access-log-store';
+import { writeOperatorAudit } from '../privacy/operator-audit-store';
+import type { PersonData } from '../privacy/person-data';
+import { collectPersonData } from '../privacy/person-data-store';
+import { TablePrivacyStore } from '../privacy/privacy-store';
 import { erasePerson } from '../privacy/person-erase';
-import { RetentionIndex } from '../privacy/retention-index';
+import { RetentionIndex } from '../privacy/retention-index-store';
 import { runRetention } from '../privacy/retention-job';
 import { getEntityOrUndefined, openTables, type Tables } from '../store/tables';
 import { retentionSettingsFrom } from './config';
@@ -93,7 +95,7 @@ async function main(): Promise<number> {
       console.log(`closed cases given a retention time: ${tracked}`);
     }
     const run = await runRetention(
-      tables,
+      new TablePrivacyStore(tables),
       new RetentionIndex(tables, retention.rules),
       retention,
       at,
@@ -154,7 +156,7 @@ async function erase(
   confirm: boolean,
 ): Promise<number> {
   const at = new Date();
-  const lines = await erasePerson(tables, data, { confirm, at, operator });
+  const lines = await erasePerson(new TablePrivacyStore(tables), data, { confirm, at, operator });
   await writeOperatorAudit(tables, {
     command: confirm ? 'erase' : 'erase (dry run)',
     operator,

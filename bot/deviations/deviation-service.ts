@@ -25,7 +25,7 @@ import type { ReportDraft } from './report-form';
 export type { DeviationDeps } from './ports';
 
 /**
- * The access log (bot/privacy/access-log.ts): who opened which case's card or history, ids only.
+ * The access log (bot/privacy/access-log-store.ts): who opened which case's card or history, ids only.
  * Optional, so tests of other things need not provide one.
  */
 export interface CaseAccessLog {

@@ -1,10 +1,6 @@
-import { ConversationStore } from '../store/conversation-store';
-import { unlessNotFound } from '../store/errors';
-import { StateStore } from '../store/state-store';
-import { listPartition, safeKey, type TableName, type Tables } from '../store/tables';
-import { scrubCase, scrubClaims } from './case-anonymiser';
 import { personHash } from './operator-audit';
 import type { PersonData } from './person-data';
+import type { ErasureStore } from './ports';
 
 /**
  * An erasure (GDPR art. 17) as far as the municipality's duties allow: what only serves the
@@ -34,7 +30,7 @@ const KEPT_REASONS = {
 };
 
 export async function erasePerson(
-  tables: Tables,
+  store: ErasureStore,
   data: PersonData,
   options: { confirm: boolean; at: Date; operator: string },
 ): Promise<ErasureLine[]> {
@@ -49,7 +45,7 @@ export async function erasePerson(
 
   await apply(async () => {
     for (const c of data.reportedCases)
-      await scrubCase(tables, {
+      await store.scrubCase({
         ref: c.ref,
         personId,
         texts: false,
@@ -66,7 +62,7 @@ export async function erasePerson(
           },
         },
       });
-    await deleteRows(tables, 'DeviationIndex', await reporterRows(tables, personId));
+    await store.dropReporterIndex(personId);
   });
   line(
     'cases they reported: their identity (the case text is kept: the municipality’s record)',
@@ -74,29 +70,29 @@ export async function erasePerson(
     'anonymised',
   );
 
-  await apply(() => new ConversationStore(tables).forgetUser(personId));
+  await apply(() => store.forgetConversation(personId));
   line('how the bot reaches them (conversation reference)', data.conversation ? 1 : 0, 'deleted');
 
-  await apply(() => new StateStore(tables).delete(data.drafts.map((d) => d.key)));
+  await apply(() => store.deleteStates(data.drafts.map((d) => d.key)));
   line('unsent report drafts', data.drafts.length, 'deleted');
 
-  await apply(() => deleteRows(tables, 'PostedCards', data.postedCards));
+  await apply(() => store.deleteRows('PostedCards', data.postedCards));
   line(
     'cards remembered in their chat (the messages stay in Teams, out of the bot’s reach)',
     data.postedCards.length,
     'deleted',
   );
 
-  await apply(() => deleteRows(tables, 'Outbox', data.outboxMessages));
+  await apply(() => store.deleteRows('Outbox', data.outboxMessages));
   line('messages to them not yet sent', data.outboxMessages.length, 'deleted');
 
-  await apply(() => scrubClaims(tables, { personId }));
+  await apply(() => store.scrubClaims({ personId }));
   line('form claims (who sent a form)', data.claims.length, 'anonymised');
 
-  await apply(() => anonymiseSubscriptions(tables, data.subscriptions));
+  await apply(() => store.anonymiseSubscriptions(data.subscriptions));
   line('channel subscriptions they made', data.subscriptions.length, 'anonymised');
 
-  await apply(() => deleteRows(tables, 'Limits', data.usageCounts));
+  await apply(() => store.deleteRows('Limits', data.usageCounts));
   line(
     'abuse-limit counters (reports and forms this hour and day)',
     data.usageCounts.length,
@@ -135,28 +131,4 @@ export async function erasePerson(
     KEPT_REASONS.privacyAudit,
   );
   return lines;
-}
-
-async function reporterRows(tables: Tables, personId: string) {
-  return listPartition(tables.client('DeviationIndex'), `reporter_${safeKey(personId)}`);
-}
-
-type Keyed = Record<string, unknown>;
-
-/** Rows as the export read them (keys included). */
-async function deleteRows(tables: Tables, table: TableName, rows: Keyed[]): Promise<void> {
-  const client = tables.client(table);
-  for (const row of rows)
-    await unlessNotFound(client.deleteEntity(String(row.partitionKey), String(row.rowKey)));
-}
-
-async function anonymiseSubscriptions(tables: Tables, rows: Keyed[]): Promise<void> {
-  const client = tables.client('Subscriptions');
-  for (const row of rows)
-    await unlessNotFound(
-      client.updateEntity(
-        { partitionKey: String(row.partitionKey), rowKey: String(row.rowKey), subscribedBy: '' },
-        'Merge',
-      ),
-    );
 }

@@ -1,11 +1,9 @@
 import { log } from '../app/log';
 import { SYSTEM_ACTOR } from '../kernel/actor';
 import type { Job } from '../scheduling/scheduler';
-import { getEntityOrUndefined, type Tables } from '../store/tables';
-import { scrubCase, scrubClaims, type ScrubOutcome } from './case-anonymiser';
-import { deleteExpiredDrafts } from './drafts';
-import type { DueCase, RetentionIndex } from './retention-index';
-import { retentionDue, type ClosedCase, type RetentionRule } from './retention-rules';
+import type { ScrubOutcome } from './case-anonymiser';
+import type { DueCase, RetentionIndexPort, RetentionStore } from './ports';
+import { retentionDue, type RetentionRule } from './retention-rules';
 
 /**
  * The daily privacy job (PRIVACY_CRON, under the dispatcher's lease like every scheduled job):
@@ -32,8 +30,8 @@ export interface RetentionRun {
 const BATCH = 200;
 
 export async function runRetention(
-  tables: Tables,
-  index: RetentionIndex,
+  store: RetentionStore,
+  index: RetentionIndexPort,
   settings: RetentionSettings,
   now: Date,
 ): Promise<RetentionRun> {
@@ -44,7 +42,7 @@ export async function runRetention(
     const finished: DueCase[] = [];
     for (const row of due) {
       try {
-        const outcome = await anonymiseIfDue(tables, index, settings.rules, row, now);
+        const outcome = await anonymiseIfDue(store, index, settings.rules, row, now);
         if (outcome === 'done') run.anonymised.push(row.ref);
         else run.skipped++;
         finished.push(row);
@@ -55,27 +53,23 @@ export async function runRetention(
       }
     }
     // The claims name the reporter next to the reference: emptied before the rows are done.
-    await scrubClaims(tables, { refs: finished.map((r) => r.ref) });
+    await store.scrubClaims({ refs: finished.map((r) => r.ref) });
     for (const row of finished) await index.done(row);
     if (due.length < BATCH || finished.length === 0) break;
   }
-  run.drafts = await deleteExpiredDrafts(tables, now, settings.draftDays);
+  run.drafts = await store.deleteExpiredDrafts(now, settings.draftDays);
   return run;
 }
 
 /** The record is read again: the rules and the case as they are now decide, not the row. */
 async function anonymiseIfDue(
-  tables: Tables,
-  index: RetentionIndex,
+  store: RetentionStore,
+  index: RetentionIndexPort,
   rules: readonly RetentionRule[],
   row: DueCase,
   now: Date,
 ): Promise<ScrubOutcome | 'not due'> {
-  const record = await getEntityOrUndefined<ClosedCase & { reporterId: string }>(
-    tables.client('Deviations'),
-    row.ref,
-    'deviation',
-  );
+  const record = await store.closedCase(row.ref);
   if (!record) return 'not found';
   const due = retentionDue(rules, record);
   if (!due) return 'not due';
@@ -83,7 +77,7 @@ async function anonymiseIfDue(
     await index.track({ ...record, ref: row.ref });
     return 'not due';
   }
-  return scrubCase(tables, {
+  return store.scrubCase({
     ref: row.ref,
     personId: record.reporterId,
     texts: true,
@@ -105,15 +99,15 @@ async function anonymiseIfDue(
 
 /** The job the scheduler runs (wired in compose.ts). It decides no messages. */
 export function retentionJob(
-  tables: Tables,
-  index: RetentionIndex,
+  store: RetentionStore,
+  index: RetentionIndexPort,
   settings: RetentionSettings,
 ): Job {
   return {
     name: 'privacy-retention',
     cron: settings.cron,
     async run(_scheduledAt, now) {
-      const run = await runRetention(tables, index, settings, now);
+      const run = await runRetention(store, index, settings, now);
       log.info(
         {
           anonymised: run.anonymised.length,

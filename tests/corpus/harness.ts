@@ -7,7 +7,7 @@ import { occurrenceRecords } from '../../bot/arshjul/arshjul-store';
 import { en } from '../../bot/i18n/en';
 import { nb } from '../../bot/i18n/nb';
 import { CardSigner } from '../../bot/kernel/card-signing';
-import { ACCESS_ROWS } from '../../bot/privacy/access-log';
+import { ACCESS_ROWS } from '../../bot/privacy/access-log-store';
 import { OutboxStore } from '../../bot/store/outbox-store';
 import { safeKey, TABLE_NAMES, type TableName } from '../../bot/store/tables';
 import {
@@ -550,7 +550,7 @@ export const EXCLUSIONS: Exclusion[] = [
   {
     name: 'access log',
     why:
-      'Deviations, a new access-log row in a case’s partition (bot/privacy/access-log.ts), on a ' +
+      'Deviations, a new access-log row in a case’s partition (bot/privacy/access-log-store.ts), on a ' +
       'case answered with a case card or history (`expect: answer`): who has seen a case is ' +
       'recorded by design (issue #11, defect 11). A refusal shows nothing and logs nothing.',
     applies: (c, r) =>

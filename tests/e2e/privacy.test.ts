@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { log } from '../../bot/app/log';
-import { ACCESS_ROWS, TableAccessLog } from '../../bot/privacy/access-log';
+import { ACCESS_ROWS, TableAccessLog } from '../../bot/privacy/access-log-store';
 import { personHash } from '../../bot/privacy/operator-audit';
 import { listPartition } from '../../bot/store/tables';
 import { PEOPLE, startBotUnderTest, type BotUnderTest } from '../support/bot-under-test';

@@ -1,10 +1,11 @@
 import { DeviationIndexStore } from '../../bot/deviations/deviation-index-store';
 import { deviationCard } from '../../bot/deviations/deviation-messages';
 import { DeviationStore } from '../../bot/deviations/deviation-store';
-import { TableAccessLog } from '../../bot/privacy/access-log';
+import { TableAccessLog } from '../../bot/privacy/access-log-store';
 import { ANONYMISED_ID } from '../../bot/privacy/case-anonymiser';
-import { DraftExpiringStateStore } from '../../bot/privacy/drafts';
-import { collectPersonData } from '../../bot/privacy/person-data';
+import { DraftExpiringStateStore } from '../../bot/privacy/drafts-store';
+import { collectPersonData } from '../../bot/privacy/person-data-store';
+import { TablePrivacyStore } from '../../bot/privacy/privacy-store';
 import { erasePerson } from '../../bot/privacy/person-erase';
 import { ConversationStore } from '../../bot/store/conversation-store';
 import { OutboxStore } from '../../bot/store/outbox-store';
@@ -97,11 +98,15 @@ test("the handler's export holds the anonymous case without its reporter: anonym
 
 test('erase without --confirm changes nothing and says what it would do', async () => {
   const before = await store.get(ANON);
-  const lines = await erasePerson(tables, await collectPersonData(tables, EMIL), {
-    confirm: false,
-    at: new Date(),
-    operator: 'test',
-  });
+  const lines = await erasePerson(
+    new TablePrivacyStore(tables),
+    await collectPersonData(tables, EMIL),
+    {
+      confirm: false,
+      at: new Date(),
+      operator: 'test',
+    },
+  );
   expect(lines).toContainEqual(expect.objectContaining({ action: 'anonymised', count: 2 }));
   expect(lines).toContainEqual(
     expect.objectContaining({ action: 'deleted', what: expect.stringMatching(/draft/) }),
@@ -111,11 +116,15 @@ test('erase without --confirm changes nothing and says what it would do', async 
 });
 
 test("erase: the reporter's identity leaves the cases, what only served him is deleted, what must stay is named with its reason", async () => {
-  const lines = await erasePerson(tables, await collectPersonData(tables, EMIL), {
-    confirm: true,
-    at: new Date('2026-12-01T10:00:00Z'),
-    operator: 'personvernombud',
-  });
+  const lines = await erasePerson(
+    new TablePrivacyStore(tables),
+    await collectPersonData(tables, EMIL),
+    {
+      confirm: true,
+      at: new Date('2026-12-01T10:00:00Z'),
+      operator: 'personvernombud',
+    },
+  );
   for (const ref of [ANON, OPEN]) {
     const { record } = (await store.get(ref))!;
     expect(record).toMatchObject({ reporterId: '', reporterName: '' });
@@ -138,11 +147,15 @@ test("erase: the reporter's identity leaves the cases, what only served him is d
   expect(JSON.stringify(lines)).toContain('deleted');
 
   // Ingrid's handling is kept, and an erasure of her says why.
-  const hers = await erasePerson(tables, await collectPersonData(tables, INGRID), {
-    confirm: false,
-    at: new Date(),
-    operator: 'test',
-  });
+  const hers = await erasePerson(
+    new TablePrivacyStore(tables),
+    await collectPersonData(tables, INGRID),
+    {
+      confirm: false,
+      at: new Date(),
+      operator: 'test',
+    },
+  );
   expect(hers).toContainEqual({
     what: 'cases they handled or acted on',
     count: 2,

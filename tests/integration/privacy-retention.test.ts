@@ -2,10 +2,11 @@ import type { Deviation } from '../../bot/deviations/deviation';
 import { DeviationIndexStore } from '../../bot/deviations/deviation-index-store';
 import { deviationCard } from '../../bot/deviations/deviation-messages';
 import { DeviationStore } from '../../bot/deviations/deviation-store';
-import { ACCESS_ROWS, TableAccessLog } from '../../bot/privacy/access-log';
+import { ACCESS_ROWS, TableAccessLog } from '../../bot/privacy/access-log-store';
 import { ANONYMISED_ID } from '../../bot/privacy/case-anonymiser';
-import { DraftExpiringStateStore, deleteExpiredDrafts } from '../../bot/privacy/drafts';
-import { RetentionIndex, withRetention } from '../../bot/privacy/retention-index';
+import { DraftExpiringStateStore, deleteExpiredDrafts } from '../../bot/privacy/drafts-store';
+import { TablePrivacyStore } from '../../bot/privacy/privacy-store';
+import { RetentionIndex, withRetention } from '../../bot/privacy/retention-index-store';
 import { runRetention, type RetentionSettings } from '../../bot/privacy/retention-job';
 import { DEFAULT_RETENTION_RULES, type RetentionRule } from '../../bot/privacy/retention-rules';
 import { TableFormClaims } from '../../bot/store/claims';
@@ -113,7 +114,12 @@ test('a case past its retention loses its texts and its reporter everywhere; the
   const young = await closedCase(w, 'AVV-2025-0001', { closedAt: '2025-06-01T10:00:00.000Z' });
   const before = (await w.store.get(old.ref))!;
 
-  const run = await runRetention(w.tables, w.index, settings(), new Date('2026-01-01T03:00:00Z'));
+  const run = await runRetention(
+    new TablePrivacyStore(w.tables),
+    w.index,
+    settings(),
+    new Date('2026-01-01T03:00:00Z'),
+  );
   expect(run).toMatchObject({ anonymised: [old.ref], failed: 0 });
 
   const after = (await w.store.get(old.ref))!;
@@ -161,13 +167,13 @@ test('run again, it changes nothing; a replayed sync of the anonymised case is r
   const w = await world();
   const d = await closedCase(w, 'AVV-2015-0002');
   const at = new Date('2026-01-01T03:00:00Z');
-  await runRetention(w.tables, w.index, settings(), at);
+  await runRetention(new TablePrivacyStore(w.tables), w.index, settings(), at);
   const etag = (await w.store.get(d.ref))!.etag;
-  const again = await runRetention(w.tables, w.index, settings(), at);
+  const again = await runRetention(new TablePrivacyStore(w.tables), w.index, settings(), at);
   expect(again).toMatchObject({ anonymised: [], skipped: 0, failed: 0 });
   // A late deviation.sync of the case writes its retention row again: the next run skips it.
   await w.index.track({ ...d });
-  const replay = await runRetention(w.tables, w.index, settings(), at);
+  const replay = await runRetention(new TablePrivacyStore(w.tables), w.index, settings(), at);
   expect(replay).toMatchObject({ anonymised: [], skipped: 1 });
   expect((await w.store.get(d.ref))!.etag).toBe(etag);
   expect(await dueRows(w)).toEqual([]);
@@ -181,14 +187,14 @@ test('a crash between the steps: the next run completes the case', async () => {
   // The side rows are scrubbed, then the process "dies" before the record's transaction.
   const crash = jest.spyOn(client, 'submitTransaction').mockRejectedValueOnce(new Error('killed'));
   const at = new Date('2026-01-01T03:00:00Z');
-  const first = await runRetention(w.tables, w.index, settings(), at);
+  const first = await runRetention(new TablePrivacyStore(w.tables), w.index, settings(), at);
   expect(first).toMatchObject({ anonymised: [], failed: 1 });
   expect((await w.store.get(d.ref))!.record.reporterId).toBe(EMIL);
   expect((await w.store.events(d.ref))[0].actorId).toBe(ANONYMISED_ID);
   expect(await dueRows(w)).toHaveLength(1);
   crash.mockImplementation(original);
 
-  const second = await runRetention(w.tables, w.index, settings(), at);
+  const second = await runRetention(new TablePrivacyStore(w.tables), w.index, settings(), at);
   expect(second).toMatchObject({ anonymised: [d.ref], failed: 0 });
   expect((await w.store.get(d.ref))!.record).toMatchObject({ reporterId: '', description: '' });
   expect(await dueRows(w)).toEqual([]);
@@ -207,7 +213,7 @@ test('per category: a shorter rule for one category is named in the audit row; r
     categoryId: 'okonomi',
   });
   const run = await runRetention(
-    w.tables,
+    new TablePrivacyStore(w.tables),
     w.index,
     settings(short),
     new Date('2026-01-01T03:00:00Z'),
@@ -223,7 +229,7 @@ test('per category: a shorter rule for one category is named in the audit row; r
   const shorter: RetentionRule[] = [{ id: 'standard', years: 1 }];
   const index = new RetentionIndex(w.tables, shorter);
   const later = await runRetention(
-    w.tables,
+    new TablePrivacyStore(w.tables),
     index,
     settings(shorter),
     new Date('2026-01-01T04:00:00Z'),

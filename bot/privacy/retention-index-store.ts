@@ -9,6 +9,7 @@ import {
   type ClosedCase,
   type RetentionRule,
 } from './retention-rules';
+import type { DueCase, RetentionIndexPort } from './ports';
 
 /**
  * Table `Privacy`, partition `retention-due`: one row per closed or rejected case, RowKey
@@ -21,13 +22,6 @@ import {
  */
 const DUE = 'retention-due';
 const META = 'retention-meta';
-
-export interface DueCase extends ClosedCase {
-  ref: string;
-  dueAt: string;
-  ruleId: string;
-  rowKey: string;
-}
 
 const dueRow = (dueAt: string, ref: string) => `${dueAt}|${safeKey(ref)}`;
 
@@ -46,7 +40,7 @@ function dueCaseOf(e: Record<string, unknown>): DueCase {
   };
 }
 
-export class RetentionIndex {
+export class RetentionIndex implements RetentionIndexPort {
   constructor(
     private readonly tables: Tables,
     private readonly rules: readonly RetentionRule[],
@@ -144,7 +138,10 @@ export class RetentionIndex {
  * The deviation index with the retention row beside it: every `deviation.sync` (after each
  * change, from the record as it is then) also tracks a closed case. Wired in compose.ts.
  */
-export function withRetention(index: DeviationIndex, retention: RetentionIndex): DeviationIndex {
+export function withRetention(
+  index: DeviationIndex,
+  retention: Pick<RetentionIndexPort, 'track'>,
+): DeviationIndex {
   // Every other method is the index's own (its prototype), whatever the port grows to.
   const wrapped = Object.create(index) as DeviationIndex;
   wrapped.sync = async (current: Deviation, previousUnitId?: string) => {

@@ -2,6 +2,7 @@ import type { Deviation } from '../deviations/deviation';
 import type { CaseAccessLog } from '../deviations/deviation-service';
 import { isConflict } from '../store/errors';
 import { listPartition, safeKey, type Tables } from '../store/tables';
+import type { AccessEvent, AccessView } from './ports';
 
 /**
  * Who has seen a case: one row per viewer, view (the case card or its history) and hour, kept in
@@ -13,17 +14,7 @@ import { listPartition, safeKey, type Tables } from '../store/tables';
 export const ACCESS_ROWS = { from: 'access-', to: 'access.' };
 export const REPORTER_VIEWER = 'reporter';
 
-export type AccessView = 'card' | 'history';
-
-export interface AccessEvent {
-  ref: string;
-  /** The first view in its hour (ISO). */
-  at: string;
-  view: AccessView;
-  /** The viewer's Entra id; absent when the viewer was the case's reporter. */
-  personId?: string;
-  byReporter: boolean;
-}
+export type { AccessEvent, AccessView } from './ports';
 
 /** Rows this process wrote lately: a refresh that fires again within the hour costs nothing. */
 const RECENT_LIMIT = 5000;
