@@ -36,11 +36,10 @@ export type SubmitResult =
   | { ok: true; deviation: Deviation; card: Card }
   | { ok: false; card: Card; draft?: ReportDraft; formId?: string };
 
-/** The form's claim as this submit holds it: its token, the reference if it has one, and whether the hints for the record's messages are written. */
+/** The form's claim as this submit holds it: its token, and the reference if it has one. */
 interface HeldClaim {
   token: string;
   ref: string;
-  hintsWritten: boolean;
 }
 
 /** How long a claim may be quiet before its submit counts as stopped (an invoke answers in 5 s). */
@@ -188,7 +187,7 @@ export class DeviationReporting {
       return { ok: false, card: limited, draft: typed, formId };
     }
     this.deps.records.referenceUsed(ref);
-    return { token: taken.token, ref, hintsWritten: false };
+    return { token: taken.token, ref };
   }
 
   /**
@@ -209,9 +208,7 @@ export class DeviationReporting {
       const quietFor = this.deps.clock.now().getTime() - Date.parse(claim.at);
       if (!(quietFor < STOPPED_AFTER_MS)) {
         const token = await this.deps.claims.touch(formId, claim.token, ctx.now.toISOString());
-        return token === undefined
-          ? this.refusal(actor, 'inProgress')
-          : { token, ref: claim.ref, hintsWritten: false };
+        return token === undefined ? this.refusal(actor, 'inProgress') : { token, ref: claim.ref };
       }
       if (waited >= MAX_WAIT_MS) return this.refusal(actor, 'inProgress');
       await new Promise((r) => setTimeout(r, WAIT_STEP_MS));
@@ -231,22 +228,20 @@ export class DeviationReporting {
     held: HeldClaim,
     draft: ReturnType<typeof newReport>,
   ): Promise<{ created: Deviation } | SubmitResult> {
-    let { token, ref, hintsWritten } = held;
+    let { token, ref } = held;
     try {
       for (let attempt = 0; attempt < MAX_TAKEN_REFERENCES; attempt++) {
-        const onClaim = ref !== '';
+        // The claim holds this reference already; a new one (the old was taken) is set on it.
+        const onClaim = ref !== '' && ref === held.ref;
         if (!ref) ref = await this.deps.records.nextReference(ctx.now);
         const next = draft(ref);
-        if (!hintsWritten) {
-          const [moved] = await Promise.all([
-            onClaim ? token : this.deps.claims.assign(formId, ref, token),
-            this.deps.records.writeHints(next.record, next.messages),
-          ]);
-          // Another submit of the same form took it over: that one finishes the report.
-          if (moved === undefined) return this.refusal(ctx, 'inProgress');
-          token = moved;
-          hintsWritten = true;
-        }
+        const [moved] = await Promise.all([
+          onClaim ? token : this.deps.claims.assign(formId, ref, token),
+          this.deps.records.writeHints(next.record, next.messages),
+        ]);
+        // Another submit of the same form took it over: that one finishes the report.
+        if (moved === undefined) return this.refusal(ctx, 'inProgress');
+        token = moved;
         try {
           await this.deps.records.create(next.record, next.event, next.messages, {
             hintsWritten: true,
@@ -259,7 +254,6 @@ export class DeviationReporting {
           const there = await this.deps.records.get(ref);
           if (there && isFromForm(there.record, formId)) return this.receipt(ctx, there.record);
           ref = '';
-          hintsWritten = false;
         }
       }
       throw new Error(`no free reference after ${MAX_TAKEN_REFERENCES} attempts`);

@@ -62,7 +62,7 @@ export interface Hint {
   rowKey: string;
   dueAt: string;
   address: MessageAddress;
-  /** The stored row it was read from, when that is not `rowKey` (a group's): the next page starts after it. */
+  /** The stored row it came from when that is not `rowKey` (a group): pages go on after it. */
   readFrom?: string;
 }
 

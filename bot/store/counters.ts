@@ -16,10 +16,10 @@ import { getEntityOrUndefined, type Tables } from './tables';
  *
  * With `ready` > 0 the counter keeps that many numbers reserved ahead, so that taking one costs
  * no round trip: when the caller says it used one, the next is reserved in the background. A
- * number handed out but not used (the form was a duplicate, the use was refused) is given
- * back and handed out next. The price: numbers reserved ahead and unused when the process stops, or
- * when the year turns, are a gap; with several instances a number can be used a little after
- * a higher one from another instance.
+ * number handed out but not used (the form was a duplicate, the use was refused) is given back
+ * and handed out next; at a clean stop the ready ones go back to the counter (release). The
+ * price: a number kept ready when a process dies, or when the year turns, is a gap; with
+ * several instances a number can be used a little after a higher one from another instance.
  */
 export class TableReferenceCounter implements ReferenceCounter {
   private waiting: {

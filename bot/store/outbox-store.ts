@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
+import type { Hint } from '../messaging/dispatcher';
 import type {
   Message,
   MessageAddress,
@@ -24,9 +25,8 @@ import { getEntityOrUndefined, safeKey, type TableName, type Tables } from './ta
  *   a literal `*` never comes out of safeKey, and the random part keeps two writes apart). It is
  *   one plain write instead of an entity-group transaction (the costly kind for the client and
  *   the service alike). The dispatcher sees one hint per message (with the key its own hint
- *   row would have);
- *   the group row is deleted when each of them was (while this process runs; after a restart
- *   the group is read again, and messages already settled are just spent).
+ *   row would have); the group row is deleted when each of them was (while this process runs;
+ *   after a restart the group is read again, and messages already settled are just spent).
  * - PartitionKey `msg_<0-f>`, RowKey = the message key: messages that belong to no record.
  *   Messages of a record live in the record's partition (RowKey `out-<key>`), written in the
  *   record's own transaction.
@@ -113,14 +113,6 @@ export function addressOf(id: string): MessageAddress | undefined {
   }
 }
 
-export interface Hint {
-  rowKey: string;
-  dueAt: string;
-  address: MessageAddress;
-  /** The stored row it was read from, when that is not `rowKey` (a group's): the next page starts after it. */
-  readFrom?: string;
-}
-
 const hintRow = (dueAt: string, address: MessageAddress) => `${dueAt}|${messageId(address)}`;
 
 /** Starts the last part of a group hint's RowKey: every message of one record due at one time. */
@@ -148,6 +140,16 @@ function hintOf(rowKey: string): Hint | undefined {
   const at = rowKey.indexOf('|');
   const address = at > 0 ? addressOf(rowKey.slice(at + 1)) : undefined;
   return address ? { rowKey, dueAt: rowKey.slice(0, at), address } : undefined;
+}
+
+/** The message rows a group hint names (its `rows` property); undefined when unreadable. */
+function rowsOf(value: unknown): string[] | undefined {
+  try {
+    const rows: unknown = JSON.parse(String(value));
+    return Array.isArray(rows) && rows.every((r) => typeof r === 'string') ? rows : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export class OutboxStore implements Outbox {
@@ -218,18 +220,12 @@ export class OutboxStore implements Outbox {
   /** The hints of a group row's members, minus those this process deleted already. */
   private membersOf(rowKey: string, rowsJson: unknown): Hint[] | undefined {
     const group = groupOf(rowKey);
-    let rows: unknown;
-    try {
-      rows = JSON.parse(String(rowsJson));
-    } catch {
-      return undefined;
-    }
-    if (!group || !Array.isArray(rows) || !rows.every((r) => typeof r === 'string'))
-      return undefined;
+    const rows = rowsOf(rowsJson);
+    if (!group || !rows) return undefined;
     const known = this.groups.get(rowKey) ?? { open: new Set<string>(), done: new Set<string>() };
     this.groups.set(rowKey, known);
     const members: Hint[] = [];
-    for (const row of rows as string[]) {
+    for (const row of rows) {
       const address = { table: group.table, partition: group.partition, row };
       const member = hintRow(group.dueAt, address);
       if (known.done.has(member)) continue;
@@ -339,13 +335,7 @@ export class OutboxStore implements Outbox {
     for await (const e of this.client.listEntities<{ rows?: string }>({
       queryOptions: { filter: odata`PartitionKey eq 'due'`, select: ['RowKey', 'rows'] },
     })) {
-      let rows: unknown;
-      try {
-        rows = e.rows === undefined ? undefined : JSON.parse(e.rows);
-      } catch {
-        rows = undefined;
-      }
-      count += Array.isArray(rows) ? rows.length : 1;
+      count += (e.rows === undefined ? undefined : rowsOf(e.rows))?.length ?? 1;
     }
     return count;
   }
