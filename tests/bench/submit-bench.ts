@@ -156,6 +156,8 @@ interface Run {
   /** CPU time while the stretches were measured (not the drains): this process, and Azurite. */
   cpuMs: number;
   azuriteCpuMs: number;
+  /** Background operations (not the request's own) sent while the stretches were measured. */
+  backgroundWhileMeasured: number;
 }
 
 const emptyRun = (): Run => ({
@@ -167,6 +169,7 @@ const emptyRun = (): Run => ({
   ops: [],
   cpuMs: 0,
   azuriteCpuMs: 0,
+  backgroundWhileMeasured: 0,
 });
 const perSecond = (run: Run) => run.n / (run.wallMs / 1000);
 
@@ -265,6 +268,9 @@ async function stretch(
   into.refs.push(...results.map((r) => r.ref));
   into.wallMs += answered - from;
   into.drainMs += done - answered;
+  into.backgroundWhileMeasured += counter
+    .between(from, answered)
+    .filter((o) => o.scope === undefined).length;
   into.ops.push(...counter.between(from, done));
 }
 
@@ -526,7 +532,11 @@ function printThroughput(subject: Subject, sizes: Sizes): void {
       subject.label === 'ours'
         ? `; outbox drained ${(run.drainMs / 1000).toFixed(2)} s after the answers, unmeasured: ${withDrain.toFixed(1)} per second with it`
         : '';
-    const cpu = `CPU per submit while measured: ${(run.cpuMs / run.n).toFixed(2)} ms this process (bot and client), ${(run.azuriteCpuMs / run.n).toFixed(2)} ms Azurite`;
+    const background =
+      subject.label === 'ours'
+        ? `; ${(run.backgroundWhileMeasured / run.n).toFixed(2)} background operations per submit sent while measured`
+        : '';
+    const cpu = `CPU per submit while measured: ${(run.cpuMs / run.n).toFixed(2)} ms this process (bot and client), ${(run.azuriteCpuMs / run.n).toFixed(2)} ms Azurite${background}`;
     return `  ${subject.label.padEnd(9)} ${name.padEnd(13)} ${String(run.n).padStart(4)} submits: ${perSecond(run).toFixed(1).padStart(6)} per second (${(run.wallMs / 1000).toFixed(2)} s${drain}; ${(run.ops.length / run.n).toFixed(2)} storage operations per submit)\n      ${cpu}`;
   };
   console.log(line('sequential', subject.sequential));
