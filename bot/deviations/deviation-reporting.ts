@@ -36,10 +36,14 @@ export type SubmitResult =
   | { ok: true; deviation: Deviation; card: Card }
   | { ok: false; card: Card; draft?: ReportDraft; formId?: string };
 
-/** The form's claim as this submit holds it: its token, and the reference if it has one. */
+/**
+ * The form's claim as this submit holds it: its token, the reference if it has one, and the
+ * report drawn for that reference when this submit wrote its hints (a claim taken over did not).
+ */
 interface HeldClaim {
   token: string;
   ref: string;
+  hinted?: ReturnType<ReturnType<typeof newReport>>;
 }
 
 /** How long a claim may be quiet before its submit counts as stopped (an invoke answers in 5 s). */
@@ -131,9 +135,16 @@ export class DeviationReporting {
     const now = ctx.now;
     const route = await this.routeToLeader(snapshot, validation.report.unitId);
     const draft = newReport(actor, validation.report, route.leader?.id, now, formId, options);
-    const held = await this.holdForm(ctx, actor, formId, draftFrom(data));
+    const held = await this.holdForm(ctx, actor, formId, draftFrom(data), draft);
     if ('ok' in held) return held;
-    const done = await this.finish(ctx, formId, held, draft);
+    let done: Awaited<ReturnType<DeviationReporting['finish']>>;
+    try {
+      done = await this.finish(ctx, formId, held, draft);
+    } finally {
+      // The claim holds the number for good: the next one is made ready now, after the record's
+      // write went out (not before it, where it would hold up this report's answer).
+      if (held.hinted) this.deps.records.referenceUsed(held.ref);
+    }
     if ('ok' in done) return done;
     const d = done.created;
     log.info(
@@ -156,38 +167,55 @@ export class DeviationReporting {
   }
 
   /**
-   * Takes the form's claim for this submit, with the reference the record is to get (one
-   * write; a ready reference costs no round trip). Or answers it without storing anything or
-   * counting against a limit: the earlier receipt, a short wait, a refusal. A reference that no
-   * record got is given back, so that a duplicate leaves the store as it was.
+   * Takes the form's claim for this submit, with the reference the record is to get, and writes
+   * the dispatcher's hints for that record's messages at the same time (two writes, one round
+   * trip; a ready reference costs none). Or answers it without storing anything or counting
+   * against a limit: the earlier receipt, a short wait, a refusal. A reference that no record
+   * got is given back and its hints are withdrawn, so a duplicate leaves the store as it was.
    */
   private async holdForm(
     ctx: ViewContext,
     actor: Actor,
     formId: string,
     typed: ReportDraft,
+    draft: ReturnType<typeof newReport>,
   ): Promise<HeldClaim | SubmitResult> {
     const ref = await this.deps.records.nextReference(ctx.now);
-    let taken: Awaited<ReturnType<DeviationDeps['claims']['claim']>>;
-    try {
-      taken = await this.deps.claims.claim(formId, actor.id, ctx.now.toISOString(), ref);
-    } catch (err) {
+    const next = draft(ref);
+    const hints = this.deps.records.writeHints(next.record, next.messages);
+    // Not stored after all: the number goes back, the hints (once written) are taken back.
+    const undo = async () => {
       this.deps.records.giveBackReference(ref);
-      throw err;
+      const written = await hints.catch(() => undefined);
+      if (written) await this.deps.records.withdrawHints(written).catch(() => undefined);
+    };
+    const [claimed, hinted] = await Promise.allSettled([
+      this.deps.claims.claim(formId, actor.id, ctx.now.toISOString(), ref),
+      hints,
+    ]);
+    if (claimed.status === 'rejected') {
+      await undo();
+      throw claimed.reason;
+    }
+    const taken = claimed.value;
+    if (hinted.status === 'rejected' && !('earlier' in taken)) {
+      // The messages could not be announced: nothing is stored, and the retry starts afresh.
+      await this.deps.claims.release(formId, taken.token).catch(() => undefined);
+      await undo();
+      throw hinted.reason;
     }
     if ('earlier' in taken) {
-      this.deps.records.giveBackReference(ref);
+      await undo();
       return this.earlierSubmit(ctx, actor, formId, taken.earlier);
     }
     const limited = await this.overLimit('report', actor, ctx.now);
     if (limited) {
       // Refused, nothing stored: the claim goes, and what they typed waits as a draft.
       await this.deps.claims.release(formId, taken.token);
-      this.deps.records.giveBackReference(ref);
+      await undo();
       return { ok: false, card: limited, draft: typed, formId };
     }
-    this.deps.records.referenceUsed(ref);
-    return { token: taken.token, ref };
+    return { token: taken.token, ref, hinted: next };
   }
 
   /**
@@ -217,8 +245,8 @@ export class DeviationReporting {
   }
 
   /**
-   * Stores the report of a form this submit holds: the dispatcher's hints first (one plain
-   * write), then the record with its messages. A claim taken over from a stopped submit keeps
+   * Stores the report of a form this submit holds: the dispatcher's hints first (written with
+   * the claim, or now with the claim's new reference), then the record with its messages. A claim taken over from a stopped submit keeps
    * its reference (or takes one, if it had none). A failure marks the claim stopped, so that
    * the user's retry takes it over at once and finishes it.
    */
@@ -234,10 +262,11 @@ export class DeviationReporting {
         // The claim holds this reference already; a new one (the old was taken) is set on it.
         const onClaim = ref !== '' && ref === held.ref;
         if (!ref) ref = await this.deps.records.nextReference(ctx.now);
-        const next = draft(ref);
+        const hinted = onClaim ? held.hinted : undefined;
+        const next = hinted ?? draft(ref);
         const [moved] = await Promise.all([
           onClaim ? token : this.deps.claims.assign(formId, ref, token),
-          this.deps.records.writeHints(next.record, next.messages),
+          hinted ? [] : this.deps.records.writeHints(next.record, next.messages),
         ]);
         // Another submit of the same form took it over: that one finishes the report.
         if (moved === undefined) return this.refusal(ctx, 'inProgress');

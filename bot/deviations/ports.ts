@@ -2,7 +2,7 @@ import type { CardSigner } from '../kernel/card-signing';
 import type { Clock } from '../kernel/clock';
 import type { UsageLimits } from '../kernel/limits';
 import type { FormClaims, RecordPort } from '../kernel/records';
-import type { Message } from '../messaging/outbox';
+import type { Message, WrittenHint } from '../messaging/outbox';
 import type { Outbox } from '../messaging/outbox';
 import type { PostedCards } from '../messaging/posted-cards';
 import type { Organisation, OrgDirectory } from '../org/organisation';
@@ -30,7 +30,9 @@ export interface DeviationRecords extends RecordPort<Deviation, DeviationEvent> 
     options?: { hintsWritten?: boolean },
   ): Promise<void>;
   /** The dispatcher's hints for a new record's messages, written before it (see record-table.ts). */
-  writeHints(record: Deviation, messages: Message[]): Promise<void>;
+  writeHints(record: Deviation, messages: Message[]): Promise<WrittenHint[]>;
+  /** Takes back hints written for a record that was not stored after all. */
+  withdrawHints(written: WrittenHint[]): Promise<void>;
   events(ref: string): Promise<DeviationEvent[]>;
 }
 
@@ -49,7 +51,10 @@ export interface IndexRow {
 }
 
 export interface DeviationIndex {
-  /** Rewrites the derived rows from the record as it is now (idempotent). */
+  /**
+   * Rewrites the derived rows from the record as it is now (idempotent). `previousUnitId` is the
+   * unit before a change; absent for the report itself.
+   */
   sync(current: Deviation, previousUnitId?: string): Promise<void>;
   openInUnits(unitIds: string[]): Promise<IndexRow[]>;
   byReporter(personId: string): Promise<IndexRow[]>;

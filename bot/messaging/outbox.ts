@@ -87,6 +87,15 @@ export interface Composer {
   onGone?(message: StoredMessage, now: Date): Promise<void>;
 }
 
+/**
+ * A hint row as written for messages about to be stored: what withdrawing it (the change was
+ * not made after all) needs. A row another writer replaced since (another etag) stays.
+ */
+export interface WrittenHint {
+  rowKey: string;
+  etag?: string;
+}
+
 /** The outbox for messages that belong to no record (nudges, digests, channel notices). */
 export interface Outbox {
   /**

@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
 import type { Hint } from '../messaging/dispatcher';
+import type { WrittenHint } from '../messaging/outbox';
 import type {
   Message,
   MessageAddress,
@@ -188,7 +189,7 @@ export class OutboxStore implements Outbox {
    * Messages of one record due at one time share a group row; a single row is one plain
    * write, more go in transactions of 100.
    */
-  async writeHints(hints: { dueAt: string; address: MessageAddress }[]): Promise<void> {
+  async writeHints(hints: { dueAt: string; address: MessageAddress }[]): Promise<WrittenHint[]> {
     const groups = new Map<string, { dueAt: string; address: MessageAddress; rows: string[] }>();
     for (const h of hints) {
       const key = JSON.stringify([h.dueAt, h.address.table, h.address.partition]);
@@ -209,12 +210,38 @@ export class OutboxStore implements Outbox {
     }
     const entities = [...rows.values()];
     if (entities.length === 1) {
-      await this.client.upsertEntity(entities[0], 'Replace');
-      return;
+      const { etag } = await this.client.upsertEntity(entities[0], 'Replace');
+      return [{ rowKey: entities[0].rowKey, etag }];
     }
+    const written: WrittenHint[] = [];
     const actions: TransactionAction[] = entities.map((e) => ['upsert', e, 'Replace']);
-    for (let i = 0; i < actions.length; i += 100)
-      await this.client.submitTransaction(actions.slice(i, i + 100));
+    for (let i = 0; i < actions.length; i += 100) {
+      const { subResponses } = await this.client.submitTransaction(actions.slice(i, i + 100));
+      entities
+        .slice(i, i + 100)
+        .forEach((e, k) => written.push({ rowKey: e.rowKey, etag: subResponses[k]?.etag }));
+    }
+    return written;
+  }
+
+  /**
+   * Takes back hints written for a change that was not made (a form claimed by an earlier
+   * submit): a group row is this writer's own (its key has a random part); a plain row goes
+   * only if nobody wrote it since (its etag), since an equal change may have written it too.
+   * What cannot be taken back is dropped by the dispatcher after its grace period.
+   */
+  async withdrawHints(written: WrittenHint[]): Promise<void> {
+    await Promise.all(
+      written.map(async ({ rowKey, etag }) => {
+        if (groupOf(rowKey)) return unlessNotFound(this.client.deleteEntity('due', rowKey));
+        if (!etag) return;
+        try {
+          await unlessNotFound(this.client.deleteEntity('due', rowKey, { etag }));
+        } catch (err) {
+          if (!isPreconditionFailed(err)) throw err;
+        }
+      }),
+    );
   }
 
   /** The hints of a group row's members, minus those this process deleted already. */

@@ -1,7 +1,7 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { z } from 'zod';
 import type { AuditEvent } from '../kernel/audit';
-import type { Message } from '../messaging/outbox';
+import type { Message, WrittenHint } from '../messaging/outbox';
 import {
   ConcurrentChangeError,
   ReferenceTakenError,
@@ -171,11 +171,16 @@ export class RecordTable<R extends VersionedRecord, E extends AuditEvent> implem
 
   /**
    * Writes the dispatcher's hints for messages a new record will carry. A caller may do it
-   * alongside other work that must precede the record (the form claim); a hint whose message
-   * never gets stored is dropped by the dispatcher.
+   * alongside other work that must precede the record (the form claim), and withdraw them if
+   * the record is not stored after all; a hint whose message never gets stored is dropped by
+   * the dispatcher.
    */
-  async writeHints(record: R, messages: Message[]): Promise<void> {
-    await this.outbox.writeHints(this.hintsFor(record, messages));
+  writeHints(record: R, messages: Message[]): Promise<WrittenHint[]> {
+    return this.outbox.writeHints(this.hintsFor(record, messages));
+  }
+
+  withdrawHints(written: WrittenHint[]): Promise<void> {
+    return this.outbox.withdrawHints(written);
   }
 
   private hintsFor(record: R, messages: Message[]) {

@@ -51,6 +51,7 @@ function flaky(records: DeviationRecords): DeviationRecords & { failNextCreate: 
     get: records.get.bind(records),
     nextReference: records.nextReference.bind(records),
     writeHints: records.writeHints.bind(records),
+    withdrawHints: records.withdrawHints.bind(records),
     update: records.update.bind(records),
     events: records.events.bind(records),
     giveBackReference: records.giveBackReference.bind(records),

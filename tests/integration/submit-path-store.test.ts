@@ -194,6 +194,24 @@ describe('group hints', () => {
     expect(await dueRows(tables)).toContain(hints[0].rowKey);
   });
 
+  test('hints withdrawn (their change was not made) are gone; a plain hint written again since stays', async () => {
+    const { tables } = await countedTables();
+    const outbox = new OutboxStore(tables);
+    const group = await outbox.writeHints(
+      ['out-a', 'out-b'].map((r) => ({ dueAt, address: address(r) })),
+    );
+    const plain = await outbox.writeHints([{ dueAt, address: address('out-c') }]);
+    const other = await outbox.writeHints([{ dueAt, address: address('out-d') }]);
+    expect(await dueRows(tables)).toHaveLength(3);
+    // An equal change wrote out-d's hint again in the meantime: that one is its, and stays.
+    await outbox.writeHints([{ dueAt, address: address('out-d') }]);
+    await outbox.withdrawHints([...group, ...plain, ...other]);
+    expect(await dueRows(tables)).toEqual([other[0].rowKey]);
+    expect((await outbox.due(NOW, 100)).map((h) => h.address.row)).toEqual(['out-d']);
+    // Withdrawing again is harmless.
+    await outbox.withdrawHints([...group, ...plain]);
+  });
+
   test('a group row with unreadable members is deleted, never handed out', async () => {
     const { tables } = await countedTables();
     const outbox = new OutboxStore(tables);
