@@ -54,7 +54,11 @@ export class DeviationIndexStore implements DeviationIndex {
     return this.tables.client('DeviationIndex');
   }
 
-  /** Derived from the record as it is now, so jobs for two revisions may run in any order. */
+  /**
+   * Derived from the record as it is now, so jobs for two revisions may run in any order. The
+   * week it was reported in never changes: that row is written by the report's own job (no
+   * previous unit) and when the case moves to another unit, not again after every change.
+   */
   async sync(current: Deviation, previousUnitId?: string): Promise<void> {
     const row = { rowKey: current.ref, ...rowOf(current) };
     const open = openPartition(current.unitId);
@@ -67,19 +71,20 @@ export class DeviationIndexStore implements DeviationIndex {
         ? this.client.upsertEntity({ partitionKey: open, ...row }, 'Replace')
         : unlessNotFound(this.client.deleteEntity(open, current.ref)),
     ];
-    writes.push(
-      this.client.upsertEntity(
-        {
-          partitionKey: weekPartition(
-            'reported',
-            current.unitId,
-            isoWeekOf(new Date(current.createdAt)),
-          ),
-          rowKey: current.ref,
-        },
-        'Replace',
-      ),
-    );
+    if (previousUnitId === undefined || previousUnitId !== current.unitId)
+      writes.push(
+        this.client.upsertEntity(
+          {
+            partitionKey: weekPartition(
+              'reported',
+              current.unitId,
+              isoWeekOf(new Date(current.createdAt)),
+            ),
+            rowKey: current.ref,
+          },
+          'Replace',
+        ),
+      );
     if (current.closedAt)
       writes.push(
         this.client.upsertEntity(

@@ -5,7 +5,7 @@ import { ConcurrentChangeError, ReferenceTakenError } from '../../bot/kernel/rec
 import { TableReferenceCounter } from '../../bot/store/counters';
 import { OutboxStore } from '../../bot/store/outbox-store';
 import { PostedCardStore } from '../../bot/store/posted-card-store';
-import type { Tables } from '../../bot/store/tables';
+import { openTables, type Tables } from '../../bot/store/tables';
 import { freshTables, startTestAzurite, type TestAzurite } from '../support/azurite';
 import { changed, reportedEvent, sampleDeviation } from '../support/sample-deviation';
 
@@ -202,6 +202,33 @@ test('index: openInUnits drops a closed deviation, byReporter keeps it with the 
     categoryId: 'hms',
     createdAt: a.createdAt,
   });
+});
+
+test('index: the week a case was reported in is written by its report and when it moves, not after every change', async () => {
+  const own = await freshTables(azurite);
+  const writes: string[] = [];
+  const counted = openTables(azurite.location, own.prefix, {
+    onOperation: (op) => void writes.push(`${op.table} ${op.kind}`),
+  });
+  const records = new DeviationStore(own.tables, new OutboxStore(own.tables));
+  const r = new DeviationIndexStore(counted);
+  const a = await store(sampleDeviation({ createdAt: '2026-11-02T08:00:00.000Z' }), records);
+  const week = '2026-W45';
+  await r.sync(a);
+  expect(await r.weekCounts([a.unitId], week)).toEqual({ reported: 1, closed: 0 });
+
+  writes.length = 0;
+  const taken = changed(a, { status: 'under_behandling' }, 'take');
+  await r.sync(taken.after, a.unitId);
+  // The reporter's row and the open row: the reported week is as it was.
+  expect(writes).toEqual(['DeviationIndex upsert', 'DeviationIndex upsert']);
+
+  writes.length = 0;
+  const moved = changed(taken.after, { unitId: 'barnevern' }, 'escalate');
+  await r.sync(moved.after, a.unitId);
+  expect(writes.filter((w) => w === 'DeviationIndex upsert')).toHaveLength(3);
+  expect(await r.weekCounts(['barnevern'], week)).toEqual({ reported: 1, closed: 0 });
+  expect(await r.openInUnits([a.unitId])).toEqual([]);
 });
 
 test('posted cards are kept per conversation and replaced, not duplicated', async () => {
