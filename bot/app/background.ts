@@ -78,12 +78,22 @@ export class ForegroundRequests {
   }
 }
 
-let processForeground: ForegroundRequests | undefined;
+/** Where the process keeps its tracker: on the channel it listens to (see below). */
+const PROCESS_FOREGROUND = Symbol.for('internkontroll.foregroundRequests');
 
-/** The one tracker of this process (a diagnostics channel subscription is process-wide). */
+/**
+ * The one tracker of this process. A diagnostics channel subscription is process-wide, while
+ * this module, and even the global object, may exist more than once in a process (a test runner
+ * gives each file its own): so the tracker hangs on the channel object itself, which Node keeps
+ * once per process. A tracker per load would add a listener to every response per load.
+ */
 export function foregroundRequests(): ForegroundRequests {
-  processForeground ??= new ForegroundRequests();
-  return processForeground;
+  const anchor = diagnostics.channel('http.server.request.start') as unknown as Record<
+    symbol,
+    ForegroundRequests | undefined
+  >;
+  anchor[PROCESS_FOREGROUND] ??= new ForegroundRequests();
+  return anchor[PROCESS_FOREGROUND];
 }
 
 /** Work that runs on its own time in one instance at a time (the scheduler joins here). */
