@@ -19,8 +19,15 @@ export class ForegroundRequests {
 
   constructor(
     private readonly path = '/api/messages',
-    /** How long after the last request the process counts as quiet. */
-    private readonly quietMs = 3,
+    /**
+     * How long after the last request the process counts as quiet. Not less: the next request
+     * of a busy client is often a few milliseconds behind the answer to the last, longer when
+     * background work holds the event loop, and a gap that short let background work start
+     * in a burst that delayed the requests behind it.
+     */
+    private readonly quietMs = 10,
+    /** How long after the last request background work stays narrow (two at a time). */
+    private readonly recentMs = 250,
   ) {
     diagnostics.subscribe('http.server.request.start', (message) => this.started(message));
   }
@@ -46,6 +53,11 @@ export class ForegroundRequests {
   /** True when no request is being handled and none ended within the last `quietMs`. */
   quiet(now = Date.now()): boolean {
     return this.active === 0 && now - this.lastEnded >= this.quietMs;
+  }
+
+  /** True while a request is being handled or one ended within the last `recentMs`. */
+  recent(now = Date.now()): boolean {
+    return this.active > 0 || now - this.lastEnded < this.recentMs;
   }
 
   /** Resolves when quiet(), or after `maxMs`, whichever comes first. */
@@ -108,7 +120,7 @@ export interface Tick {
  * when this instance holds the lease, and within a poll when another one does.
  *
  * It gives way to the requests this process is handling (ForegroundRequests): before each new
- * piece of work the drain waits until no request has been under way for a few milliseconds,
+ * piece of work the drain waits until no request has been under way for 10 milliseconds,
  * but a round waits so for at most `yieldMs` in all (1 s by default); after that it works
  * regardless until the round ends, two at a time while requests go on, so a busy bot delays
  * its messages by about a second and never starves them.
@@ -143,7 +155,8 @@ export class BackgroundWork {
   /**
    * How one round's drain gives way to requests: `pace` is undefined while the process is quiet
    * (or the round's wait is used up), else a promise that resolves when it is quiet or the
-   * wait is used up; `busy` then tells the drain to work two at a time while requests go on.
+   * wait is used up; `busy` then tells the drain to work two at a time while requests go on or
+   * have just gone on: a gap between requests is used, not filled with a burst.
    */
   private yieldingFor(): Pick<DrainOptions, 'pace' | 'busy'> {
     const foreground =
@@ -158,7 +171,7 @@ export class BackgroundWork {
           budget -= Date.now() - started;
         });
       },
-      busy: () => !this.stopped && !foreground.quiet(),
+      busy: () => !this.stopped && foreground.recent(),
     };
   }
 

@@ -59,3 +59,17 @@ test('other paths do not count, and a wait never lasts longer than asked', async
   held.shift()!.end('done');
   await answered;
 });
+
+test('after a request the process is quiet again before it stops counting as recently busy', async () => {
+  const foreground = new ForegroundRequests('/api/messages', 10, 150);
+  expect(foreground.recent()).toBe(false);
+  await fetch(`${url}/api/messages/x`).then((r) => r.text());
+  // The answer's 'close' may come a moment after the client has read it.
+  while (foreground.quiet() && !foreground.recent()) await sleep(1);
+  await sleep(30);
+  // Quiet (background work may go on), but narrow: a request just went.
+  expect(foreground.quiet()).toBe(true);
+  expect(foreground.recent()).toBe(true);
+  await sleep(150);
+  expect(foreground.recent()).toBe(false);
+});
