@@ -212,49 +212,52 @@ export async function composeBot(options: ComposeOptions) {
   };
   const extra = options.extraFeatures?.({ signer, outbox, tables, clock });
 
-  const dispatcher = new Dispatcher({
-    store: outbox,
-    notifier,
-    // Teams counts a send when it arrives. A send under way counts in every window until it is
-    // answered, then at its answer time: both are no earlier than its arrival (send-limits.ts),
-    // so the windows need no margin for network time; 10 ms cover the clocks (Teams' is not
-    // ours). A send Teams refused with 429 counts as well.
-    gate: new SendLimiter({
-      perConversation: TEAMS_PER_CONVERSATION_LIMITS.map((l) => ({
-        ...l,
-        windowMs: l.windowMs + 10,
-      })),
-      global: { count: settings.SEND_RATE_PER_SECOND, windowMs: 1010 },
-      countUntilAnswered: true,
-    }),
-    composers: [
-      ...postedCardComposers({
-        postedCards,
-        outbox,
-        drawers: {
-          deviation: deviationMessages.drawCopy,
-          [ARSHJUL_KIND]: arshjulClock.drawCopy,
-          ...delegations.drawers,
-          [TASK_KIND]: tasks.drawCopy,
-          [PROCESS_KIND]: processCards.drawCopy,
-          [PROJECT_KIND]: projects.drawCopy,
-          [VEDTAK_KIND]: vedtak.drawCopy,
-          ...extra?.drawers,
-        },
+  const dispatcher = new Dispatcher(
+    {
+      store: outbox,
+      notifier,
+      // Teams counts a send when it arrives. A send under way counts in every window until it is
+      // answered, then at its answer time: both are no earlier than its arrival (send-limits.ts),
+      // so the windows need no margin for network time; 10 ms cover the clocks (Teams' is not
+      // ours). A send Teams refused with 429 counts as well.
+      gate: new SendLimiter({
+        perConversation: TEAMS_PER_CONVERSATION_LIMITS.map((l) => ({
+          ...l,
+          windowMs: l.windowMs + 10,
+        })),
+        global: { count: settings.SEND_RATE_PER_SECOND, windowMs: 1010 },
+        countUntilAnswered: true,
       }),
-      ...deviationMessages.composers,
-      ...nudges.composers,
-      ...arshjulClock.composers,
-      ...delegations.composers,
-      ...tasks.composers,
-      ...processCards.composers,
-      ...projects.composers,
-      ...vedtak.composers,
-      ...linkNoticeComposers({ ...channelLinkDeps, outbox }),
-      ...(extra?.composers ?? []),
-    ],
-    onSettled: options.onSettled,
-  });
+      composers: [
+        ...postedCardComposers({
+          postedCards,
+          outbox,
+          drawers: {
+            deviation: deviationMessages.drawCopy,
+            [ARSHJUL_KIND]: arshjulClock.drawCopy,
+            ...delegations.drawers,
+            [TASK_KIND]: tasks.drawCopy,
+            [PROCESS_KIND]: processCards.drawCopy,
+            [PROJECT_KIND]: projects.drawCopy,
+            [VEDTAK_KIND]: vedtak.drawCopy,
+            ...extra?.drawers,
+          },
+        }),
+        ...deviationMessages.composers,
+        ...nudges.composers,
+        ...arshjulClock.composers,
+        ...delegations.composers,
+        ...tasks.composers,
+        ...processCards.composers,
+        ...projects.composers,
+        ...vedtak.composers,
+        ...linkNoticeComposers({ ...channelLinkDeps, outbox }),
+        ...(extra?.composers ?? []),
+      ],
+      onSettled: options.onSettled,
+    },
+    { maxAttempts: settings.SEND_MAX_ATTEMPTS },
+  );
   const scheduler = new Scheduler({
     timers: schedule,
     jobs: schedule,

@@ -76,6 +76,11 @@ const settingsSchema = z.object({
   BOT_LANGUAGE: z.enum(['auto', 'nb', 'en']).default('auto'),
   /** Proactive messages per second for the whole tenant (Teams: 30 to 50 per app per tenant). */
   SEND_RATE_PER_SECOND: z.coerce.number().int().min(1).max(1000).default(30),
+  /**
+   * Tries of a proactive message that fails with 412, 5xx or a network error before it becomes a
+   * dead letter; the waits double from 1 s up to 10 min, so 12 cover about half an hour.
+   */
+  SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(12),
   /** How long the dispatcher's lease lasts: another instance takes over within this time. */
   LEASE_SECONDS: z.coerce.number().int().min(2).max(300).default(30),
   NUDGE_REMIND_NOT_TAKEN_DAYS: z.coerce.number().int().min(1).max(60).default(2),

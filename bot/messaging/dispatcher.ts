@@ -83,7 +83,11 @@ export interface DispatcherOptions {
   concurrency?: number;
   /** Messages read, drawn or run (jobs) at once, apart from sending. */
   prepareConcurrency?: number;
-  /** Attempts before a message becomes a dead letter (412, 5xx, network). */
+  /**
+   * Attempts before a message becomes a dead letter (412, 5xx, network). With the back-off
+   * (doubling from `backoffMs`, at most 10 minutes) the default 12 spans about half an hour:
+   * an outage of the Bot Connector shorter than that leaves no dead letter.
+   */
   maxAttempts?: number;
   /** 429s one message may meet before it is moved out of memory to a later time. */
   maxThrottles?: number;
@@ -196,7 +200,7 @@ export class Dispatcher {
     this.options = {
       concurrency: 8,
       prepareConcurrency: 16,
-      maxAttempts: 5,
+      maxAttempts: 12,
       maxThrottles: 10,
       pageSize: 200,
       backoffMs: 1000,

@@ -6,6 +6,7 @@ import type {
 import { DeliveryError, RecipientGoneError, type Delivery } from '../../../bot/messaging/delivery';
 import {
   Dispatcher,
+  type DispatcherOptions,
   type DispatchStore,
   type Hint,
   type Settled,
@@ -97,7 +98,10 @@ function memoryStore(): DispatchStore & {
   };
 }
 
-function setup(answer: (reference: string, attempt: number) => void = () => undefined) {
+function setup(
+  answer: (reference: string, attempt: number) => void = () => undefined,
+  options: DispatcherOptions = { backoffMs: 5 },
+) {
   const users = new Map([
     ['ingrid', conversation('ingrid', 'nb-NO')],
     ['anne', conversation('anne', 'en-GB')],
@@ -150,7 +154,7 @@ function setup(answer: (reference: string, attempt: number) => void = () => unde
       composers: [composer, job],
       onSettled: (s) => settled.push(s),
     },
-    { backoffMs: 5 },
+    options,
   );
   return { store, dispatcher, notifier, sent, posted, users, gone, ran, settled };
 }
@@ -258,9 +262,41 @@ describe('Notifier and Dispatcher', () => {
     expect(broken.store.dead).toHaveLength(1);
     expect([...broken.store.messages.values()][0].message).toMatchObject({
       state: 'dead',
-      attempts: 5,
+      attempts: 12,
     });
     expect(broken.store.hints.size).toBe(0);
+  });
+
+  test('with the default back-off a connector outage of 20 minutes leaves no dead letter; one that lasts does, after about half an hour', async () => {
+    /** Drains at each time the message is due again (business time) until it is settled. */
+    const drainThrough = async (s: ReturnType<typeof setup>) => {
+      const stored = () => [...s.store.messages.values()][0].message;
+      for (let i = 0; i < 50 && stored().state === 'queued'; i++)
+        await s.dispatcher.drain(new Date(stored().dueAt));
+      return stored();
+    };
+    const outageEnds = NOW.getTime() + 20 * 60_000;
+    let now = NOW.getTime();
+    const outage = setup(() => {
+      if (now < outageEnds) throw new DeliveryError(503, 'Service Unavailable');
+    }, {});
+    outage.store.put(note('outage', 'ingrid'));
+    const drain = outage.dispatcher.drain.bind(outage.dispatcher);
+    outage.dispatcher.drain = (at, ...rest) => ((now = at.getTime()), drain(at, ...rest));
+    const delivered = await drainThrough(outage);
+    expect(delivered.state).toBe('sent');
+    expect(Date.parse(delivered.dueAt)).toBeGreaterThanOrEqual(outageEnds);
+    expect(outage.store.dead).toEqual([]);
+
+    const lasting = setup(() => {
+      throw new DeliveryError(500, 'Internal Server Error');
+    }, {});
+    lasting.store.put(note('lasting', 'ingrid'));
+    const dead = await drainThrough(lasting);
+    expect(dead).toMatchObject({ state: 'dead', attempts: 12 });
+    const triedFor = Date.parse(dead.dueAt) - NOW.getTime();
+    expect(triedFor).toBeGreaterThan(25 * 60_000);
+    expect(triedFor).toBeLessThan(60 * 60_000);
   });
 
   test('a 400 is not retried: it is a dead letter at once', async () => {
