@@ -156,7 +156,8 @@ export class CardActionPipeline<
 
     // Access first: a replayed action id must not show the case to someone who may not see it.
     if (!feature.mayAct(query)) {
-      log.warn({ ref, verb, actorId: actor.id }, 'card action refused: not allowed');
+      // Never a person next to a case in the logs: who did what is in the audit trail.
+      log.warn({ ref, verb }, 'card action refused: not allowed');
       const refusal = fill(text.not_allowed, { ref });
       return feature.mayView(query) ? cardOf(current, { notice: refusal }) : notice(refusal);
     }
@@ -182,7 +183,7 @@ export class CardActionPipeline<
       const messages = feature.messagesFor(scene, state.record, changed, event, source);
       try {
         await feature.records.update(state.record, changed, state.etag, event, messages);
-        log.info({ ref, verb, actorId: actor.id, rev: changed.rev }, 'record changed');
+        log.info({ ref, verb, rev: changed.rev }, 'record changed');
         return cardOf(changed, { lastEvent: event });
       } catch (err) {
         if (!(err instanceof ConcurrentChangeError)) throw err;

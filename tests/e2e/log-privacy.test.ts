@@ -51,3 +51,21 @@ test("a failed update of an anonymous reporter's receipt is logged without the r
     expect(lines.filter((line) => line.includes(reporter))).toEqual([]);
   expect(lines.some((line) => line.includes(ref))).toBe(true);
 });
+
+test('a card action on a case is logged with the case and the verb, not with the person who pressed', async () => {
+  const logged = captureLogs();
+  const { ref } = await report(t, emil);
+  const leaderCard = await cardFor(t, ingrid, ref, 'deviation.take');
+  await act(t, ingrid, leaderCard, 'deviation.take');
+  // Emil presses a handler button on a copy of that card: refused, and logged as such.
+  await act(t, emil, leaderCard, 'deviation.take');
+  await t.settle();
+
+  const lines = logged();
+  const aboutTheCase = lines.filter((line) => line.includes(ref));
+  expect(aboutTheCase.some((line) => line.includes('record changed'))).toBe(true);
+  expect(aboutTheCase.some((line) => line.includes('not allowed'))).toBe(true);
+  for (const person of [ingrid, emil])
+    for (const id of [person.aadObjectId, person.id, person.name])
+      expect(aboutTheCase.filter((line) => line.includes(id))).toEqual([]);
+});
