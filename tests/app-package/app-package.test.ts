@@ -117,14 +117,20 @@ describe('manifest', () => {
     expect(errors.join('\n')).toMatch(/\/accentColor must match pattern/);
   });
 
-  it('offers the deviation commands in chats, the channel subscriptions in teams, and the two message actions', () => {
+  it('offers every feature in personal chat, the deviation commands in group chats, the channel subscriptions in teams, and the two message actions', () => {
     const manifest = filled('manifest.json');
     const lists = manifest.bots[0].commandLists as {
       scopes: string[];
       commands: { title: string }[];
     }[];
     expect(lists.map((l) => l.scopes)).toEqual([['personal'], ['team'], ['groupChat']]);
-    expect(lists[2].commands).toEqual(lists[0].commands);
+    // Tasks, the annual cycle and authority answer in personal chat only: a group chat is not offered them.
+    const deviationCommands = ['meld avvik', 'mine avvik', 'åpne avvik', 'historikk', 'hjelp'];
+    expect(lists[2].commands).toEqual(
+      lists[0].commands.filter((c) => deviationCommands.includes(c.title)),
+    );
+    expect(lists[2].commands.map((c) => c.title)).toEqual(deviationCommands);
+    expect(lists[0].commands.length).toBeLessThanOrEqual(10); // Teams shows at most 10
     expect(lists[1].commands.map((c) => c.title)).toEqual([
       'abonner avvik',
       'abonnementer',
@@ -172,7 +178,7 @@ describe('English strings (en.json)', () => {
   });
 
   it('report a key that points nowhere', async () => {
-    const key = 'bots[0].commandLists[0].commands[9].title';
+    const key = 'bots[0].commandLists[0].commands[10].title';
     const english = { ...filled('en.json'), [key]: 'x' };
     const errors = await validateLocalization(english, filled('manifest.json'));
     expect(errors).toContain(`${key}: no such string in the manifest`);
@@ -195,6 +201,11 @@ describe('command titles for the bot', () => {
         'mine avvik',
         'åpne avvik',
         'historikk',
+        'mine oppgaver',
+        'prosesser',
+        'årshjul',
+        'mine fullmakter',
+        'deleger fullmakt',
         'hjelp',
         'abonner avvik',
         'abonnementer',
@@ -205,6 +216,11 @@ describe('command titles for the bot', () => {
         'my deviations',
         'open deviations',
         'history',
+        'my tasks',
+        'processes',
+        'annual cycle',
+        'my authority',
+        'delegate authority',
         'help',
         'subscribe deviations',
         'subscriptions',

@@ -1,14 +1,26 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { manifestCommandTitles } from '../../appPackage/bot-commands';
+import { parseArshjulCommand } from '../../bot/arshjul/arshjul-service';
+import { parseDelegationCommand } from '../../bot/delegations/delegation-service';
 import { CHANNEL_COMMANDS } from '../../bot/teams/routes/channels';
 import { COMMANDS } from '../../bot/teams/routes/commands';
 import { REPORT_FROM_MESSAGE, TASK_FROM_MESSAGE } from '../../bot/teams/routes/message-action';
+import { TASK_COMMANDS } from '../../bot/teams/routes/tasks';
+
+/** Every typed command the bot answers to: the deviation, channel and task routes, and the features' own parsers. */
+const ROUTES: Record<string, { test(text: string): boolean }> = {
+  ...COMMANDS,
+  ...CHANNEL_COMMANDS,
+  ...Object.fromEntries(Object.entries(TASK_COMMANDS).map(([name, c]) => [`task.${name}`, c])),
+  arshjul: { test: (text) => parseArshjulCommand(text) !== undefined },
+  delegation: { test: (text) => parseDelegationCommand(text) !== undefined },
+};
 
 // Teams puts the picked command's title (in the user's language) into the message text.
 const handled = (text: string) =>
-  Object.entries({ ...COMMANDS, ...CHANNEL_COMMANDS })
-    .filter(([, pattern]) => pattern.test(text))
+  Object.entries(ROUTES)
+    .filter(([, route]) => route.test(text))
     .map(([name]) => name);
 
 describe('every command the manifest offers has a handler', () => {
@@ -17,6 +29,12 @@ describe('every command the manifest offers has a handler', () => {
   test('the manifest offers commands in both languages', () => {
     expect(titles.nb.length).toBeGreaterThanOrEqual(5);
     expect(titles.en).toHaveLength(titles.nb.length);
+  });
+
+  test('the personal menu reaches every feature: deviations, tasks, the annual cycle, authority', () => {
+    const reached = new Set(titles.nb.flatMap(handled).map((name) => name.split('.')[0]));
+    for (const feature of ['report', 'task', 'arshjul', 'delegation'])
+      expect(reached).toContain(feature);
   });
 
   test.each([...manifestCommandTitles().nb, ...manifestCommandTitles().en])(
