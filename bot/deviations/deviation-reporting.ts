@@ -38,12 +38,12 @@ export type SubmitResult =
 
 /**
  * The form's claim as this submit holds it: its token, the reference if it has one, and the
- * report drawn for that reference when this submit wrote its hints (a claim taken over did not).
+ * report drawn for that reference when this submit wrote its hints (a claim taken over has none).
  */
 interface HeldClaim {
   token: string;
   ref: string;
-  hinted?: ReturnType<ReturnType<typeof newReport>>;
+  drawn?: ReturnType<ReturnType<typeof newReport>>;
 }
 
 /** How long a claim may be quiet before its submit counts as stopped (an invoke answers in 5 s). */
@@ -143,7 +143,7 @@ export class DeviationReporting {
     } finally {
       // The claim holds the number for good: the next one is made ready now, after the record's
       // write went out (not before it, where it would hold up this report's answer).
-      if (held.hinted) this.deps.records.referenceUsed(held.ref);
+      if (held.drawn) this.deps.records.referenceUsed(held.ref);
     }
     if ('ok' in done) return done;
     const d = done.created;
@@ -215,7 +215,7 @@ export class DeviationReporting {
       await undo();
       return { ok: false, card: limited, draft: typed, formId };
     }
-    return { token: taken.token, ref, hinted: next };
+    return { token: taken.token, ref, drawn: next };
   }
 
   /**
@@ -246,9 +246,10 @@ export class DeviationReporting {
 
   /**
    * Stores the report of a form this submit holds: the dispatcher's hints first (written with
-   * the claim, or now with the claim's new reference), then the record with its messages. A claim taken over from a stopped submit keeps
-   * its reference (or takes one, if it had none). A failure marks the claim stopped, so that
-   * the user's retry takes it over at once and finishes it.
+   * the claim, or now for a claim taken over or a new reference), then the record with its
+   * messages. A claim taken over from a stopped submit keeps its reference (or takes one, if it
+   * had none). A failure marks the claim stopped, so that the user's retry takes it over at
+   * once and finishes it.
    */
   private async finish(
     ctx: ViewContext,
@@ -262,11 +263,11 @@ export class DeviationReporting {
         // The claim holds this reference already; a new one (the old was taken) is set on it.
         const onClaim = ref !== '' && ref === held.ref;
         if (!ref) ref = await this.deps.records.nextReference(ctx.now);
-        const hinted = onClaim ? held.hinted : undefined;
-        const next = hinted ?? draft(ref);
+        const drawn = onClaim ? held.drawn : undefined;
+        const next = drawn ?? draft(ref);
         const [moved] = await Promise.all([
           onClaim ? token : this.deps.claims.assign(formId, ref, token),
-          hinted ? [] : this.deps.records.writeHints(next.record, next.messages),
+          drawn ? [] : this.deps.records.writeHints(next.record, next.messages),
         ]);
         // Another submit of the same form took it over: that one finishes the report.
         if (moved === undefined) return this.refusal(ctx, 'inProgress');
