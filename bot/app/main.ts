@@ -24,7 +24,14 @@ async function main(): Promise<void> {
   });
   const stop = async (signal: string) => {
     log.info({ signal }, 'shutting down: finishing in-flight turns');
+    // Bounded whatever happens: the platform kills a process that does not stop, and a stop
+    // that hangs should say so in the log rather than be killed silently.
+    setTimeout(() => {
+      log.error({ signal }, 'shutdown did not finish within 25 s: exiting');
+      process.exit(1);
+    }, 25_000).unref();
     await bot.close(10000);
+    log.info({ signal }, 'stopped');
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));

@@ -39,26 +39,53 @@ function run(env: NodeJS.ProcessEnv): ChildProcess {
   // Only what we pass: no developer settings leak in from the shell running the tests.
   const proc = spawn(process.execPath, [MAIN], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   spawned.push(proc);
-  proc.stdout!.resume();
-  // Drained from the start: a child blocked on a full pipe would never answer or exit.
+  // Drained from the start: a child blocked on a full pipe would never answer or exit. The
+  // log (stdout) is kept too, to tell what a child that does not stop was doing.
   stderrOf.set(proc, '');
+  stdoutOf.set(proc, '');
   proc.stderr!.on('data', (c) => stderrOf.set(proc, (stderrOf.get(proc) ?? '') + String(c)));
+  proc.stdout!.on('data', (c) =>
+    stdoutOf.set(proc, ((stdoutOf.get(proc) ?? '') + String(c)).slice(-20_000)),
+  );
   return proc;
 }
 
-async function exitOf(proc: ChildProcess): Promise<{ code: number | null; stderr: string }> {
+const stdoutOf = new Map<ChildProcess, string>();
+
+/** The exit of a child, or after `withinMs` an error with what it logged (a hang says where). */
+async function exitOf(
+  proc: ChildProcess,
+  withinMs = 30_000,
+): Promise<{ code: number | null; stderr: string }> {
+  let timer: NodeJS.Timeout | undefined;
   const code =
-    proc.exitCode ?? (await new Promise<number | null>((resolve) => proc.once('exit', resolve)));
+    proc.exitCode ??
+    (await Promise.race([
+      new Promise<number | null>((resolve) => proc.once('exit', resolve)),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `the child did not exit within ${withinMs} ms\nstderr:\n${stderrOf.get(proc)}\nlog:\n${stdoutOf.get(proc)}`,
+              ),
+            ),
+          withinMs,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer)));
   return { code, stderr: stderrOf.get(proc) ?? '' };
 }
 
 async function ready(url: string): Promise<void> {
   for (let i = 0; i < 150; i++) {
-    const res = await fetch(`${url}/readyz`).catch(() => undefined);
+    const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) }).catch(
+      () => undefined,
+    );
     if (res?.status === 200) return;
     await new Promise((r) => setTimeout(r, 100));
   }
