@@ -91,6 +91,22 @@ export interface OpenTablesOptions {
    * once the response is in. For benchmarks and diagnostics; off by default.
    */
   onOperation?: (op: StorageOperation) => void | ((outcome: StorageOutcome) => void);
+  /** How long one request may go unanswered before it fails (ms; default 30 s). */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * The Azure SDK sets no limit on a request: a connection that never answers would hang its
+ * caller (a card action, a shutdown) for good. With one, it fails like any storage error.
+ */
+function timeoutPolicy(ms: number): PipelinePolicy {
+  return {
+    name: 'requestTimeout',
+    sendRequest: (request, next) => {
+      if (!request.timeout) request.timeout = ms;
+      return next(request);
+    },
+  };
 }
 
 type PipelinePolicy = Parameters<TableClient['pipeline']['addPolicy']>[0];
@@ -171,9 +187,10 @@ export function openTables(
 ): Tables {
   const clients = new Map<TableName, TableClient>();
   const fullName = (name: TableName) => `${prefix}${name}`;
-  const { onOperation } = options;
-  // After the retry policy, so that every attempt sent is counted.
+  const { onOperation, requestTimeoutMs = 30_000 } = options;
   const observe = <C extends { pipeline: TableClient['pipeline'] }>(client: C, table: string) => {
+    client.pipeline.addPolicy(timeoutPolicy(requestTimeoutMs));
+    // After the retry policy, so that every attempt sent is counted.
     if (onOperation)
       client.pipeline.addPolicy(operationPolicy(table, onOperation), { afterPhase: 'Retry' });
     return client;
