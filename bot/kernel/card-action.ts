@@ -178,7 +178,8 @@ export class CardActionPipeline<
         actionId: source.actionId,
       });
       if (!decision.ok) return cardOf(state.record, { notice: decision.refusal });
-      const changed = decision.record;
+      // Stamped here, where the same action arriving again is recognised (above).
+      const changed: R = { ...decision.record, lastActionId: source.actionId };
       const event = { ...decision.event, seq: changed.rev } as E;
       const messages = feature.messagesFor(scene, state.record, changed, event, source);
       try {

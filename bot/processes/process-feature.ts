@@ -235,15 +235,11 @@ export function processFeature(deps: ProcessDeps) {
     // Each unit leader answers for their own unit (the card names the measure and the unit):
     // answers from several leaders at once are all kept.
     commutes: (verb) => verb === 'process.ack' || verb === 'process.measuredecline',
-    decide: ({ verb, scene, record, data, actor, actionId }) => {
+    decide: ({ verb, scene, record, data, actor }) => {
       const result = decideProcess(verb, scene, record, data, actor.id);
-      if (!result.ok)
-        return { ok: false, refusal: processRefusalText(result.refusal, scene.language) };
-      return {
-        ok: true,
-        record: { ...result.process, lastActionId: actionId },
-        event: result.event,
-      };
+      return result.ok
+        ? { ok: true, record: result.process, event: result.event }
+        : { ok: false, refusal: processRefusalText(result.refusal, scene.language) };
     },
     card: (scene, record, viewer, shown) =>
       processCard(scene, record, viewer.id, {

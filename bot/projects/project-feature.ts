@@ -197,15 +197,11 @@ export function projectFeature(deps: ProjectDeps) {
       actorId === record.ownerId || record.steeringGroup.includes(actorId),
     mayView: ({ org, record, actorId }) => mayViewProject(org, record, actorId),
     commutes: (verb) => COMMUTING.has(verb),
-    decide: ({ verb, scene, record, data, actor, actionId }) => {
+    decide: ({ verb, scene, record, data, actor }) => {
       const result = decideProject(verb, scene.now, record, data, actor.id);
-      if (!result.ok)
-        return { ok: false, refusal: projectRefusalText(result.refusal, scene.language) };
-      return {
-        ok: true,
-        record: { ...result.project, lastActionId: actionId },
-        event: result.event,
-      };
+      return result.ok
+        ? { ok: true, record: result.project, event: result.event }
+        : { ok: false, refusal: projectRefusalText(result.refusal, scene.language) };
     },
     card: (scene, record, viewer, shown) =>
       projectCard(scene, record, viewer.id, {

@@ -88,7 +88,7 @@ export function taskFeature(deps: TaskDeps) {
     // card is shown to the people named on it and the line above them (the group sees the task
     // through "oppgaver <prosess>").
     mayView: ({ org, record, actorId }) => mayViewTask(org, record, noParent, actorId),
-    decide: ({ verb, scene, record, data, actor, actionId }) => {
+    decide: ({ verb, scene, record, data, actor }) => {
       // Each ShowCard has its own input ids (the renderer wants them unique on a card).
       const personId = stringIn(data.newAssignee) || stringIn(data.suggestedId);
       const text = [data.note, data.reason, data.handoverReason, data.refuseReason]
@@ -105,9 +105,9 @@ export function taskFeature(deps: TaskDeps) {
         },
         now: scene.now,
       });
-      if (!result.ok)
-        return { ok: false, refusal: taskRefusalText(result.refusal, scene.language) };
-      return { ok: true, record: { ...result.task, lastActionId: actionId }, event: result.event };
+      return result.ok
+        ? { ok: true, record: result.task, event: result.event }
+        : { ok: false, refusal: taskRefusalText(result.refusal, scene.language) };
     },
     card: (scene, record, viewer, shown) =>
       taskCard(scene, record, viewer.id, {

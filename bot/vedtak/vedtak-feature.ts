@@ -99,7 +99,7 @@ export function vedtakFeature(deps: VedtakDeps) {
     scene: (actor) => readScene(actor.language),
     mayAct: ({ org, record, actorId }) => mayViewDecision(org, record, actorId),
     mayView: ({ org, record, actorId }) => mayViewDecision(org, record, actorId),
-    decide: ({ scene, record, data, actor, actionId }) => {
+    decide: ({ scene, record, data, actor }) => {
       const result = reportStatus({
         org: scene.org,
         decision: record,
@@ -108,13 +108,9 @@ export function vedtakFeature(deps: VedtakDeps) {
         comment: stringIn(data.statusComment),
         now: scene.now,
       });
-      if (!result.ok)
-        return { ok: false, refusal: vedtakRefusalText(result.refusal, scene.language) };
-      return {
-        ok: true,
-        record: { ...result.decision, lastActionId: actionId },
-        event: result.event,
-      };
+      return result.ok
+        ? { ok: true, record: result.decision, event: result.event }
+        : { ok: false, refusal: vedtakRefusalText(result.refusal, scene.language) };
     },
     card: (scene, record, viewer, shown) =>
       vedtakCard(scene, record, viewer.id, {

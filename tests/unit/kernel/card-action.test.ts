@@ -52,9 +52,10 @@ function setup(options: { raceOnUpdate?: boolean } = {}) {
     scene: async (actor) => ({ org: makeOrganisation([], []), language: actor.language, now: NOW }),
     mayAct: ({ record, actorId }) => record.ownerId === actorId,
     mayView: () => false,
-    decide: ({ record, actor, actionId }) => ({
+    // No lastActionId here: the pipeline stamps it (the retry test below relies on that).
+    decide: ({ record, actor }) => ({
       ok: true,
-      record: { ...record, rev: record.rev + 1, on: !record.on, lastActionId: actionId },
+      record: { ...record, rev: record.rev + 1, on: !record.on },
       event: {
         ref: record.ref,
         at: NOW.toISOString(),
