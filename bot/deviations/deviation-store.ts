@@ -77,8 +77,9 @@ export class DeviationStore
       },
       outbox,
     );
-    // One number reserved ahead: a report takes its reference without a round trip.
-    this.counter = new TableReferenceCounter(tables, DEVIATION_PREFIX, 1);
+    // One number reserved ahead (up to 8 while reports come in fast): a report takes its
+    // reference without a round trip.
+    this.counter = new TableReferenceCounter(tables, DEVIATION_PREFIX, 1, 8);
   }
 
   nextReference(now: Date): Promise<string> {

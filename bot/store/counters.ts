@@ -20,7 +20,15 @@ import { getEntityOrUndefined, type Tables } from './tables';
  * and handed out next; at a clean stop the ready ones go back to the counter (release). The
  * price: a number kept ready when a process dies, or when the year turns, is a gap; with
  * several instances a number can be used a little after a higher one from another instance.
+ *
+ * With `busyReady` above `ready`, a busy instance keeps more ready: a refill reserves as many
+ * numbers as were used in the last two seconds (at least `ready`, at most `busyReady`), so that
+ * under a steady stream of reports most take no round trip at all, and a quiet instance keeps
+ * `ready` (the gap a crash can leave grows only while reports come in that fast).
  */
+/** How far back used numbers count towards how many a busy instance keeps ready. */
+const BUSY_WINDOW_MS = 2000;
+
 export class TableReferenceCounter implements ReferenceCounter {
   private waiting: {
     year: number;
@@ -30,13 +38,17 @@ export class TableReferenceCounter implements ReferenceCounter {
   private allocating = false;
   /** Numbers reserved and not handed out, per year, lowest first. */
   private readonly pool = new Map<number, number[]>();
-  /** Years whose pool is to be filled up again in the background. */
-  private readonly refills = new Set<number>();
+  /** Years whose pool is to be filled up again in the background, and to how many. */
+  private readonly refills = new Map<number, number>();
+  /** When numbers were used lately (ms, oldest first; at most `busyReady` kept). */
+  private readonly uses: number[] = [];
 
   constructor(
     private readonly tables: Tables,
     private readonly prefix: string,
     private readonly ready = 0,
+    private readonly busyReady = ready,
+    private readonly clock: () => number = Date.now,
   ) {}
 
   next(now: Date): Promise<string> {
@@ -103,8 +115,14 @@ export class TableReferenceCounter implements ReferenceCounter {
    */
   used(ref: string): void {
     const parsed = parseReference(this.prefix, ref);
-    if (!parsed || (this.pool.get(parsed.year)?.length ?? 0) >= this.ready) return;
-    this.refills.add(parsed.year);
+    if (!parsed) return;
+    const now = this.clock();
+    this.uses.push(now);
+    while (this.uses.length > this.busyReady || this.uses[0] <= now - BUSY_WINDOW_MS)
+      this.uses.shift();
+    if ((this.pool.get(parsed.year)?.length ?? 0) >= this.ready) return;
+    const keep = Math.max(this.ready, Math.min(this.busyReady, this.uses.length));
+    this.refills.set(parsed.year, Math.max(keep, this.refills.get(parsed.year) ?? 0));
     if (!this.allocating) void this.allocateWaiting();
   }
 
@@ -112,7 +130,8 @@ export class TableReferenceCounter implements ReferenceCounter {
     this.allocating = true;
     try {
       while (this.waiting.length > 0 || this.refills.size > 0) {
-        const year = this.waiting[0]?.year ?? this.refills.values().next().value!;
+        const year = this.waiting[0]?.year ?? this.refills.keys().next().value!;
+        const keep = this.refills.get(year) ?? this.ready;
         this.refills.delete(year);
         const batch = this.waiting.filter((w) => w.year === year);
         this.waiting = this.waiting.filter((w) => w.year !== year);
@@ -121,7 +140,7 @@ export class TableReferenceCounter implements ReferenceCounter {
         // Numbers given back meanwhile go first.
         while (batch.length > 0 && pool.length > 0)
           batch.shift()!.resolve(formatReference(this.prefix, year, pool.shift()!));
-        const count = batch.length + Math.max(0, this.ready - pool.length);
+        const count = batch.length + Math.max(0, keep - pool.length);
         if (count === 0) continue;
         try {
           const first = await this.reserve(year, count);
