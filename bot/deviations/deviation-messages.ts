@@ -1,5 +1,5 @@
 import type { Message } from '../messaging/outbox';
-import { rememberPosted, updateCopies } from '../messaging/posted-card-messages';
+import { updateCopies } from '../messaging/posted-card-messages';
 import type { PostedCard } from '../messaging/posted-cards';
 import {
   DEVIATION_KIND,
@@ -53,14 +53,16 @@ export function afterReport(
   if (leaderId) messages.push(handlerCardMessage(d, leaderId, 'newForYou', now));
   if (receipt.posted) {
     const card = deviationCard(d.ref);
-    messages.push(rememberPosted(card, receipt.posted, now), {
-      // The receipt takes the form's place in the chat (the invoke answered the presser only).
+    messages.push({
+      // The receipt takes the form's place in the chat (the invoke answered the presser only),
+      // and is remembered there once it does, so that later changes update it.
       key: 'receipt-in-place',
       type: 'posted.copy',
       to: { kind: 'copy', card, copy: receipt.posted },
       params: {},
       dueAt: now.toISOString(),
       mode: 'latest',
+      remember: { card, view: 'receipt' },
     });
   }
   if (receipt.send)

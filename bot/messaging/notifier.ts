@@ -94,7 +94,7 @@ export class Notifier {
     } catch (err) {
       return this.notDelivered(message, err);
     }
-    const record = activityId ? this.rememberPosted(message, target, activityId) : undefined;
+    const record = this.rememberPosted(message, target, activityId);
     if (!record) return { kind: 'sent' };
     return record().then(
       (): DeliveryOutcome => ({ kind: 'sent' }),
@@ -102,10 +102,16 @@ export class Notifier {
     );
   }
 
-  /** Remembers a posted card whose message asks for it (later changes update it). */
-  private rememberPosted(message: StoredMessage, target: Target, activityId: string) {
+  /**
+   * Remembers a posted card whose message asks for it (later changes update it): a card sent to
+   * a person, or a copy updated in place (a form that became the receipt) under its new card.
+   */
+  private rememberPosted(message: StoredMessage, target: Target, activityId: string | undefined) {
     const { remember, to } = message;
-    if (!remember || to.kind !== 'person') return undefined;
+    if (remember && to.kind === 'copy')
+      return () =>
+        this.deps.postedCards.remember(remember.card, { ...to.copy, view: remember.view });
+    if (!remember || to.kind !== 'person' || !activityId) return undefined;
     return () =>
       this.deps.postedCards.remember(remember.card, {
         ownerId: to.id,

@@ -195,6 +195,32 @@ describe('Notifier and Dispatcher', () => {
     expect(s.sent).toHaveLength(2);
   });
 
+  test('a copy updated in place (the form that became the receipt) is remembered under its new card', async () => {
+    const s = setup();
+    const copy = {
+      ownerId: 'anne',
+      view: 'form',
+      conversationId: 'chat-anne',
+      activityId: 'act-7',
+      reference: 'ref-anne',
+    };
+    const card = { kind: 'deviation', id: 'AVV-2' };
+    s.store.put(
+      note('in-place', 'anne', {
+        to: { kind: 'copy', card, copy },
+        mode: 'latest',
+        remember: { card, view: 'receipt' },
+      }),
+    );
+    s.store.put(
+      note('plain-copy', 'anne', {
+        to: { kind: 'copy', card, copy: { ...copy, activityId: 'act-8' } },
+      }),
+    );
+    expect(await s.dispatcher.drain(NOW)).toBe(2);
+    expect(s.posted).toEqual([{ key: card, card: { ...copy, view: 'receipt' } }]);
+  });
+
   test('a message that is not due yet waits', async () => {
     const s = setup();
     s.store.put(note('later', 'ingrid', { dueAt: new Date(NOW.getTime() + 60_000).toISOString() }));
