@@ -167,11 +167,11 @@ export class DeviationReporting {
   }
 
   /**
-   * Takes the form's claim for this submit, with the reference the record is to get, and writes
-   * the dispatcher's hints for that record's messages at the same time (two writes, one round
-   * trip; a ready reference costs none). Or answers it without storing anything or counting
-   * against a limit: the earlier receipt, a short wait, a refusal. A reference that no record
-   * got is given back and its hints are withdrawn, so a duplicate leaves the store as it was.
+   * Takes the form's claim for this submit, with the reference the record is to get and the
+   * dispatcher's hints for that record's messages, in one write (a ready reference costs no
+   * round trip). Or answers it without storing anything or counting against a limit: the
+   * earlier receipt, a short wait, a refusal. A form claimed before writes nothing (the claim
+   * and its hints go together), and the reference is given back.
    */
   private async holdForm(
     ctx: ViewContext,
@@ -182,37 +182,29 @@ export class DeviationReporting {
   ): Promise<HeldClaim | SubmitResult> {
     const ref = await this.deps.records.nextReference(ctx.now);
     const next = draft(ref);
-    const hints = this.deps.records.writeHints(next.record, next.messages);
-    // Not stored after all: the number goes back, the hints (once written) are taken back.
-    const undo = async () => {
+    let taken: Awaited<ReturnType<DeviationDeps['claims']['claim']>>;
+    try {
+      taken = await this.deps.claims.claim(
+        formId,
+        actor.id,
+        ctx.now.toISOString(),
+        ref,
+        this.deps.records.hintsFor(next.record, next.messages),
+      );
+    } catch (err) {
       this.deps.records.giveBackReference(ref);
-      const written = await hints.catch(() => undefined);
-      if (written) await this.deps.records.withdrawHints(written).catch(() => undefined);
-    };
-    const [claimed, hinted] = await Promise.allSettled([
-      this.deps.claims.claim(formId, actor.id, ctx.now.toISOString(), ref),
-      hints,
-    ]);
-    if (claimed.status === 'rejected') {
-      await undo();
-      throw claimed.reason;
-    }
-    const taken = claimed.value;
-    if (hinted.status === 'rejected' && !('earlier' in taken)) {
-      // The messages could not be announced: nothing is stored, and the retry starts afresh.
-      await this.deps.claims.release(formId, taken.token).catch(() => undefined);
-      await undo();
-      throw hinted.reason;
+      throw err;
     }
     if ('earlier' in taken) {
-      await undo();
+      this.deps.records.giveBackReference(ref);
       return this.earlierSubmit(ctx, actor, formId, taken.earlier);
     }
     const limited = await this.overLimit('report', actor, ctx.now);
     if (limited) {
-      // Refused, nothing stored: the claim goes, and what they typed waits as a draft.
+      // Refused, nothing stored: the claim and its hints go, and what they typed waits as a draft.
       await this.deps.claims.release(formId, taken.token);
-      await undo();
+      this.deps.records.giveBackReference(ref);
+      await this.deps.records.withdrawHints(taken.hints).catch(() => undefined);
       return { ok: false, card: limited, draft: typed, formId };
     }
     return { token: taken.token, ref, drawn: next };

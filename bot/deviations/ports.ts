@@ -2,7 +2,7 @@ import type { CardSigner } from '../kernel/card-signing';
 import type { Clock } from '../kernel/clock';
 import type { UsageLimits } from '../kernel/limits';
 import type { FormClaims, RecordPort } from '../kernel/records';
-import type { Message, WrittenHint } from '../messaging/outbox';
+import type { Message, HintRequest, WrittenHint } from '../messaging/outbox';
 import type { Outbox } from '../messaging/outbox';
 import type { PostedCards } from '../messaging/posted-cards';
 import type { Organisation, OrgDirectory } from '../org/organisation';
@@ -29,6 +29,8 @@ export interface DeviationRecords extends RecordPort<Deviation, DeviationEvent> 
     messages?: Message[],
     options?: { hintsWritten?: boolean },
   ): Promise<void>;
+  /** The dispatcher's hints for a new record's messages (to write with the form's claim). */
+  hintsFor(record: Deviation, messages: Message[]): HintRequest[];
   /** The dispatcher's hints for a new record's messages, written before it (see record-table.ts). */
   writeHints(record: Deviation, messages: Message[]): Promise<WrittenHint[]>;
   /** Takes back hints written for a record that was not stored after all. */

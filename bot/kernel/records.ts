@@ -1,4 +1,4 @@
-import type { Message } from '../messaging/outbox';
+import type { HintRequest, Message, WrittenHint } from '../messaging/outbox';
 import type { AuditEvent } from './audit';
 
 /**
@@ -61,13 +61,18 @@ export interface FormClaim {
 }
 
 export interface FormClaims {
-  /** Takes the form: its token, or the claim an earlier submit of the same form took. */
+  /**
+   * Takes the form: its token, or the claim an earlier submit of the same form took. `hints`
+   * (the dispatcher's, for the messages of the record the form is to file) are written in the
+   * same step as the claim, and only with it: the hints written, so that they can be withdrawn.
+   */
   claim(
     formId: string,
     by: string,
     at: string,
     ref?: string,
-  ): Promise<{ token: string } | { earlier: FormClaim }>;
+    hints?: HintRequest[],
+  ): Promise<{ token: string; hints: WrittenHint[] } | { earlier: FormClaim }>;
   /** Removes a claim this submit holds (nothing was stored for it); false if it changed. */
   release(formId: string, token: string): Promise<boolean>;
   /** The claim as it is now, if any. */

@@ -87,6 +87,12 @@ export interface Composer {
   onGone?(message: StoredMessage, now: Date): Promise<void>;
 }
 
+/** A hint to write: a message at this address is due at this time (it is stored after it). */
+export interface HintRequest {
+  dueAt: string;
+  address: MessageAddress;
+}
+
 /**
  * A hint row as written for messages about to be stored: what withdrawing it (the change was
  * not made after all) needs. A row another writer replaced since (another etag) stays.

@@ -1,5 +1,6 @@
 import { odata, type TableClient } from '@azure/data-tables';
 import { deviationCard } from '../deviations/deviation-messages';
+import { claimScans } from '../store/claims';
 import { isConflict, unlessNotFound } from '../store/errors';
 import {
   getEntityOrUndefined,
@@ -90,28 +91,28 @@ async function forgetCopies(tables: Tables, plan: CaseScrub): Promise<void> {
 /**
  * Claims (one form, one record) name who sent the form next to the reference it got: `by`
  * is emptied for the given references, or for the person. A filter the table service runs over
- * the `Claims` table (a scan: it is keyed by form id).
+ * the claims (a scan of their rows: they are keyed by form id; store/claims.ts).
  */
 export async function scrubClaims(
   tables: Tables,
   match: { refs: string[] } | { personId: string },
 ): Promise<number> {
-  const client = tables.client('Claims');
   const filters =
     'refs' in match
       ? chunks(match.refs, 15).map((refs) => refs.map((r) => odata`ref eq ${r}`).join(' or '))
       : [odata`by eq ${match.personId}`];
   let scrubbed = 0;
-  for (const filter of filters)
-    for await (const e of client.listEntities<Row>({ queryOptions: { filter } })) {
-      if (e.by === '') continue;
-      await client.updateEntity(
-        { partitionKey: e.partitionKey!, rowKey: e.rowKey!, by: '' },
-        'Merge',
-        { etag: e.etag },
-      );
-      scrubbed++;
-    }
+  for (const wanted of filters)
+    for (const { client, filter } of claimScans(tables, wanted))
+      for await (const e of client.listEntities<Row>({ queryOptions: { filter } })) {
+        if (e.by === '') continue;
+        await client.updateEntity(
+          { partitionKey: e.partitionKey!, rowKey: e.rowKey!, by: '' },
+          'Merge',
+          { etag: e.etag },
+        );
+        scrubbed++;
+      }
   return scrubbed;
 }
 

@@ -1,4 +1,5 @@
 import { odata, type TableClient } from '@azure/data-tables';
+import { claimScans } from '../store/claims';
 import { ConversationStore } from '../store/conversation-store';
 import { StateStore } from '../store/state-store';
 import {
@@ -105,7 +106,9 @@ export async function collectPersonData(tables: Tables, personId: string): Promi
     await Promise.all([
       getEntityOrUndefined<Row>(tables.client('Org'), 'person', personId).catch(() => undefined),
       scan('PostedCards', odata`ownerId eq ${personId}`),
-      scan('Claims', odata`by eq ${personId}`),
+      Promise.all(
+        claimScans(tables, odata`by eq ${personId}`).map((c) => listWhere(c.client, c.filter)),
+      ).then((found) => found.flat()),
       scan('Subscriptions', odata`subscribedBy eq ${personId}`),
       // The `msg_<0-f>` partitions: messages that belong to no case (nudges, digests).
       scan('Outbox', odata`PartitionKey ge ${'msg_'} and PartitionKey lt ${'msg`'}`),

@@ -1,12 +1,42 @@
+import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import type { FormClaim, FormClaims } from '../kernel/records';
+import type { HintRequest, WrittenHint } from '../messaging/outbox';
 import { isConflict, isNotFound, isWriteConflict } from './errors';
-import { getEntityOrUndefined, type Tables } from './tables';
+import { AFTER_HINTS, hintEntities } from './outbox-store';
+import { getEntityOrUndefined, safeKey, type Tables } from './tables';
 
 /**
- * Table `Claims`, PartitionKey = record kind, RowKey = form id: one form, one record. The
- * claim holds the reference the record gets (set when it is created, or later) and who
- * claimed it; it is kept, so a retry after any failure finishes the same record. Every change
- * after the first is guarded by the etag (the token).
+ * Claims are kept in the `Outbox` table's `due` partition, after every hint (AFTER_HINTS), so that a claim and the dispatcher's hints for the record it files are written
+ * in one transaction: one round trip, and a form sent again (the claim exists) writes nothing.
+ */
+const CLAIMS_PARTITION = 'due';
+const CLAIM_ROWS = { from: `${AFTER_HINTS}claim|`, to: `${AFTER_HINTS}claim}` };
+const claimRow = (kind: string, formId: string) => `${CLAIM_ROWS.from}${kind}|${safeKey(formId)}`;
+
+/**
+ * Where claims are kept, each with a filter that selects the claims there matching `filter`
+ * (for the rare operator scans of privacy): the `due` partition's claim rows, and the `Claims`
+ * table that held them before (read, never written).
+ */
+export function claimScans(
+  tables: Tables,
+  filter: string,
+): { client: TableClient; filter: string }[] {
+  return [
+    {
+      client: tables.client('Outbox'),
+      filter: `${odata`PartitionKey eq ${CLAIMS_PARTITION} and RowKey ge ${CLAIM_ROWS.from} and RowKey lt ${CLAIM_ROWS.to}`} and (${filter})`,
+    },
+    { client: tables.client('Claims'), filter },
+  ];
+}
+
+/**
+ * One form, one record (see FormClaims): a row per form id and record kind, holding the
+ * reference the record gets (set when it is created, or later) and who claimed it; it is kept,
+ * so a retry after any failure finishes the same record. Every change after the first is
+ * guarded by the etag (the token). Claims taken before they moved to the outbox's partition are
+ * still found in the `Claims` table (PartitionKey = kind, RowKey = form id).
  */
 export class TableFormClaims implements FormClaims {
   constructor(
@@ -15,7 +45,11 @@ export class TableFormClaims implements FormClaims {
   ) {}
 
   private get client() {
-    return this.tables.client('Claims');
+    return this.tables.client('Outbox');
+  }
+
+  private key(formId: string) {
+    return { partitionKey: CLAIMS_PARTITION, rowKey: claimRow(this.kind, formId) };
   }
 
   async claim(
@@ -23,16 +57,24 @@ export class TableFormClaims implements FormClaims {
     by: string,
     at: string,
     ref = '',
-  ): Promise<{ token: string } | { earlier: FormClaim }> {
+    hints: HintRequest[] = [],
+  ): Promise<{ token: string; hints: WrittenHint[] } | { earlier: FormClaim }> {
+    const claim = { ...this.key(formId), ref, by, at };
     try {
-      const created = await this.client.createEntity({
-        partitionKey: this.kind,
-        rowKey: formId,
-        ref,
-        by,
-        at,
-      });
-      return { token: created.etag ?? '' };
+      if (hints.length === 0) {
+        const created = await this.client.createEntity(claim);
+        return { token: created.etag ?? '', hints: [] };
+      }
+      const entities = hintEntities(hints);
+      const actions: TransactionAction[] = [
+        ['create', claim],
+        ...entities.map((e): TransactionAction => ['upsert', e, 'Replace']),
+      ];
+      const { subResponses } = await this.client.submitTransaction(actions);
+      return {
+        token: subResponses[0]?.etag ?? '',
+        hints: entities.map((e, i) => ({ rowKey: e.rowKey, etag: subResponses[i + 1]?.etag })),
+      };
     } catch (err) {
       if (!isConflict(err)) throw err;
       const earlier = await this.get(formId);
@@ -41,7 +83,14 @@ export class TableFormClaims implements FormClaims {
   }
 
   async get(formId: string): Promise<FormClaim | undefined> {
-    const row = await getEntityOrUndefined<Partial<FormClaim>>(this.client, this.kind, formId);
+    const { partitionKey, rowKey } = this.key(formId);
+    const row =
+      (await getEntityOrUndefined<Partial<FormClaim>>(this.client, partitionKey, rowKey)) ??
+      (await getEntityOrUndefined<Partial<FormClaim>>(
+        this.tables.client('Claims'),
+        this.kind,
+        formId,
+      ));
     return (
       row && {
         ref: String(row.ref ?? ''),
@@ -53,8 +102,9 @@ export class TableFormClaims implements FormClaims {
   }
 
   async release(formId: string, token: string): Promise<boolean> {
+    const { partitionKey, rowKey } = this.key(formId);
     try {
-      await this.client.deleteEntity(this.kind, formId, { etag: token });
+      await this.client.deleteEntity(partitionKey, rowKey, { etag: token });
       return true;
     } catch (err) {
       if (isWriteConflict(err) || isNotFound(err)) return false;
@@ -76,14 +126,12 @@ export class TableFormClaims implements FormClaims {
     token: string,
   ): Promise<string | undefined> {
     try {
-      const updated = await this.client.updateEntity(
-        { partitionKey: this.kind, rowKey: formId, ...change },
-        'Merge',
-        { etag: token },
-      );
+      const updated = await this.client.updateEntity({ ...this.key(formId), ...change }, 'Merge', {
+        etag: token,
+      });
       return updated.etag ?? '';
     } catch (err) {
-      if (isWriteConflict(err)) return undefined;
+      if (isWriteConflict(err) || isNotFound(err)) return undefined;
       throw err;
     }
   }

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { odata, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { z } from 'zod';
 import type { Hint } from '../messaging/dispatcher';
-import type { WrittenHint } from '../messaging/outbox';
+import type { HintRequest, WrittenHint } from '../messaging/outbox';
 import type {
   Message,
   MessageAddress,
@@ -153,6 +153,37 @@ function rowsOf(value: unknown): string[] | undefined {
   }
 }
 
+/**
+ * RowKeys of the `due` partition from here on are no hints (a hint starts with its due time):
+ * the form claims live there (store/claims.ts), so that a claim and its hints are one write.
+ */
+export const AFTER_HINTS = '~';
+
+/**
+ * The hint rows for messages about to be stored: messages of one record due at one time share
+ * a group row (one write instead of a transaction); one message alone keeps its plain hint.
+ */
+export function hintEntities(hints: HintRequest[]): Entity[] {
+  const groups = new Map<string, { dueAt: string; address: MessageAddress; rows: string[] }>();
+  for (const h of hints) {
+    const key = JSON.stringify([h.dueAt, h.address.table, h.address.partition]);
+    const group = groups.get(key) ?? { dueAt: h.dueAt, address: h.address, rows: [] };
+    if (!group.rows.includes(h.address.row)) group.rows.push(h.address.row);
+    groups.set(key, group);
+  }
+  const rows = new Map<string, Entity>();
+  for (const { dueAt, address, rows: members } of groups.values()) {
+    if (members.length === 1) {
+      const rowKey = hintRow(dueAt, { ...address, row: members[0] });
+      rows.set(rowKey, { partitionKey: 'due', rowKey });
+    } else {
+      const rowKey = groupRow(dueAt, address.table, address.partition);
+      rows.set(rowKey, { partitionKey: 'due', rowKey, rows: JSON.stringify(members) });
+    }
+  }
+  return [...rows.values()];
+}
+
 export class OutboxStore implements Outbox {
   /** Called after messages were stored, so a dispatcher in this process can start at once. */
   private listeners: (() => void)[] = [];
@@ -185,30 +216,11 @@ export class OutboxStore implements Outbox {
   }
 
   /**
-   * Writes the hints of messages about to be stored (before them: see the table comment).
-   * Messages of one record due at one time share a group row; a single row is one plain
-   * write, more go in transactions of 100.
+   * Writes the hints of messages about to be stored (before them: see the table comment): one
+   * row is one plain write, more go in transactions of 100.
    */
-  async writeHints(hints: { dueAt: string; address: MessageAddress }[]): Promise<WrittenHint[]> {
-    const groups = new Map<string, { dueAt: string; address: MessageAddress; rows: string[] }>();
-    for (const h of hints) {
-      const key = JSON.stringify([h.dueAt, h.address.table, h.address.partition]);
-      const group = groups.get(key) ?? { dueAt: h.dueAt, address: h.address, rows: [] };
-      if (!group.rows.includes(h.address.row)) group.rows.push(h.address.row);
-      groups.set(key, group);
-    }
-    const rows = new Map<string, Entity>();
-    for (const { dueAt, address, rows: members } of groups.values()) {
-      // One message alone keeps the plain hint (the dispatcher needs no group for it).
-      if (members.length === 1) {
-        const rowKey = hintRow(dueAt, { ...address, row: members[0] });
-        rows.set(rowKey, { partitionKey: 'due', rowKey });
-      } else {
-        const rowKey = groupRow(dueAt, address.table, address.partition);
-        rows.set(rowKey, { partitionKey: 'due', rowKey, rows: JSON.stringify(members) });
-      }
-    }
-    const entities = [...rows.values()];
+  async writeHints(hints: HintRequest[]): Promise<WrittenHint[]> {
+    const entities = hintEntities(hints);
     if (entities.length === 1) {
       const { etag } = await this.client.upsertEntity(entities[0], 'Replace');
       return [{ rowKey: entities[0].rowKey, etag }];
@@ -360,7 +372,10 @@ export class OutboxStore implements Outbox {
   async countQueued(): Promise<number> {
     let count = 0;
     for await (const e of this.client.listEntities<{ rows?: string }>({
-      queryOptions: { filter: odata`PartitionKey eq 'due'`, select: ['RowKey', 'rows'] },
+      queryOptions: {
+        filter: odata`PartitionKey eq 'due' and RowKey lt ${AFTER_HINTS}`,
+        select: ['RowKey', 'rows'],
+      },
     })) {
       count += (e.rows === undefined ? undefined : rowsOf(e.rows))?.length ?? 1;
     }

@@ -1,7 +1,7 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { z } from 'zod';
 import type { AuditEvent } from '../kernel/audit';
-import type { Message, WrittenHint } from '../messaging/outbox';
+import type { HintRequest, Message, WrittenHint } from '../messaging/outbox';
 import {
   ConcurrentChangeError,
   ReferenceTakenError,
@@ -183,7 +183,8 @@ export class RecordTable<R extends VersionedRecord, E extends AuditEvent> implem
     return this.outbox.withdrawHints(written);
   }
 
-  private hintsFor(record: R, messages: Message[]) {
+  /** The dispatcher's hints for the messages of a record (written before the messages are). */
+  hintsFor(record: R, messages: Message[]): HintRequest[] {
     return messages.map((m) => ({ dueAt: m.dueAt, address: this.addressOf(record, m) }));
   }
 

@@ -55,6 +55,7 @@ function flaky(records: DeviationRecords): DeviationRecords & { failNextCreate: 
     update: records.update.bind(records),
     events: records.events.bind(records),
     giveBackReference: records.giveBackReference.bind(records),
+    hintsFor: records.hintsFor.bind(records),
     referenceUsed: records.referenceUsed.bind(records),
     async create(...args: Parameters<DeviationRecords['create']>) {
       if (port.failNextCreate) {
@@ -221,10 +222,9 @@ describe('the form claim is looked at before anything is taken or written', () =
     return n;
   };
   const sequenceOf = (ref: string) => Number(ref.split('-')[2]);
-  const claimRow = (tables: Tables, formId: string, fields: Record<string, unknown>) =>
-    tables
-      .client('Claims')
-      .createEntity({ partitionKey: 'deviation', rowKey: formId, by: emil.id, ref: '', ...fields });
+  const claims = (tables: Tables) => new TableFormClaims(tables, 'deviation');
+  const claimRow = (tables: Tables, formId: string, at: string) =>
+    claims(tables).claim(formId, emil.id, at, '');
 
   test('a duplicate submit stores nothing twice and burns no reference', async () => {
     const { tables } = await freshTables(azurite);
@@ -247,8 +247,8 @@ describe('the form claim is looked at before anything is taken or written', () =
     const { service } = await serviceOn(tables);
     const formId = crypto.randomUUID();
     const done = await service.submitReport(emil, validReport({ formId }));
-    const claim = await tables.client('Claims').getEntity('deviation', formId);
-    expect(claim.ref).toBe(done.ok && done.deviation.ref);
+    const claim = await claims(tables).get(formId);
+    expect(claim?.ref).toBe(done.ok && done.deviation.ref);
     expect(await dueHints(tables)).toBeGreaterThan(0);
   });
 
@@ -257,12 +257,12 @@ describe('the form claim is looked at before anything is taken or written', () =
     const { service, records } = await serviceOn(tables);
     const formId = crypto.randomUUID();
     // Claimed 10 s ago, then nothing: the process died before it took a reference.
-    await claimRow(tables, formId, { at: new Date(Date.now() - 10_000).toISOString() });
+    await claimRow(tables, formId, new Date(Date.now() - 10_000).toISOString());
     const retry = await service.submitReport(emil, validReport({ formId }));
     expect(retry.ok).toBe(true);
     const ref = retry.ok ? retry.deviation.ref : '';
     expect((await records.get(ref))?.record.formId).toBe(formId);
-    expect((await tables.client('Claims').getEntity('deviation', formId)).ref).toBe(ref);
+    expect((await claims(tables).get(formId))?.ref).toBe(ref);
   });
 
   test('a claim held by a submit still under way is not taken over: "being registered", nothing taken', async () => {
@@ -270,7 +270,7 @@ describe('the form claim is looked at before anything is taken or written', () =
     const { service } = await serviceOn(tables);
     const before = await service.submitReport(emil, validReport());
     const formId = crypto.randomUUID();
-    await claimRow(tables, formId, { at: new Date().toISOString() });
+    await claimRow(tables, formId, new Date().toISOString());
     const started = Date.now();
     const second = await service.submitReport(emil, validReport({ formId }));
     expect(second.ok).toBe(false);

@@ -1,3 +1,5 @@
+import { scrubClaims } from '../../bot/privacy/case-scrub-store';
+import { TableFormClaims } from '../../bot/store/claims';
 import { TableReferenceCounter } from '../../bot/store/counters';
 import { OutboxStore } from '../../bot/store/outbox-store';
 import type { StorageOperation, Tables } from '../../bot/store/tables';
@@ -6,8 +8,8 @@ import { freshTables, startTestAzurite, uniquePrefix, type TestAzurite } from '.
 
 /**
  * The stores behind the lean submit path (issue #7), against a real Azurite: the reference
- * counter that keeps a number ready and takes numbers back, and the group hint that stands
- * for every message one change decides for one record.
+ * counter that keeps a number ready and takes numbers back, the group hint that stands for
+ * every message one change decides for one record, and the form claim written with it.
  */
 let azurite: TestAzurite;
 
@@ -97,6 +99,42 @@ describe('reference counter with a number ready', () => {
     counter.giveBack('OPG-2026-0001');
     counter.giveBack('nonsense');
     expect(await counter.next(NOW)).toBe('AVV-2026-0004');
+  });
+
+  test('a busy instance keeps up to its busy number ready; a quiet one keeps one', async () => {
+    const { tables, ops } = await countedTables();
+    let clock = NOW.getTime();
+    const counter = new TableReferenceCounter(tables, 'AVV', 1, 4, () => clock);
+    const value = async () =>
+      (await tables.client('Counters').getEntity<{ value: number }>('reference', 'AVV-2026')).value;
+    const settled = async (expected: number) => {
+      for (let i = 0; i < 50 && (await value()) !== expected; i++)
+        await new Promise((r) => setTimeout(r, 20));
+      return value();
+    };
+    // Reports 100 ms apart: the ready block grows with them (2, 3, then 4 at a time).
+    const refs: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const ref = await counter.next(NOW);
+      refs.push(ref);
+      counter.used(ref);
+      clock += 100;
+      await new Promise((r) => setTimeout(r, 30)); // the refill goes out
+    }
+    expect(refs).toEqual(
+      Array.from({ length: 12 }, (_, i) => `AVV-2026-${String(i + 1).padStart(4, '0')}`),
+    );
+    const updates = ops.filter((o) => o.table === 'Counters' && o.kind !== 'read').length;
+    // 1 create (2 numbers) and then blocks of 2, 3, 4, 4: 5 writes for 12 reports, not 12.
+    expect(updates).toBeLessThanOrEqual(6);
+    expect(await value()).toBeLessThanOrEqual(12 + 4);
+    // Quiet again, reports seconds apart: once the block is used up, one number at a time.
+    for (let i = 0; i < 6; i++) {
+      clock += 3000;
+      counter.used(await counter.next(NOW));
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    expect(await settled(19)).toBe(19); // 18 used, 1 ready
   });
 
   test('parallel callers get distinct, consecutive numbers', async () => {
@@ -220,5 +258,67 @@ describe('group hints', () => {
     await tables.client('Outbox').upsertEntity({ partitionKey: 'due', rowKey: row, rows: '{' });
     expect(await new OutboxStore(tables).due(NOW, 100)).toEqual([]);
     expect(await dueRows(tables)).toEqual([]);
+  });
+});
+
+describe('form claims beside the hints', () => {
+  const address = (row: string) => ({ table: 'Deviations', partition: 'AVV-2026-0007', row });
+  const hints = ['out-a', 'out-b'].map((r) => ({
+    dueAt: '2026-06-15T09:59:00.000Z',
+    address: address(r),
+  }));
+
+  test('a claim and the hints of its record are one write; the form sent again writes nothing', async () => {
+    const { tables, ops } = await countedTables();
+    const claims = new TableFormClaims(tables, 'deviation');
+    const outbox = new OutboxStore(tables);
+    const at = NOW.toISOString();
+    const before = ops.length;
+    const first = await claims.claim('form-1', 'emil', at, 'AVV-2026-0007', hints);
+    expect(ops.slice(before).map((o) => `${o.table} ${o.kind}`)).toEqual(['Outbox batch']);
+    expect('token' in first && first.hints).toHaveLength(1); // one group row
+    expect((await outbox.due(NOW, 100)).map((h) => h.address.row).sort()).toEqual([
+      'out-a',
+      'out-b',
+    ]);
+    // Sent again, with hints for another number: the earlier claim, and not one hint more.
+    const other = hints.map((h) => ({
+      ...h,
+      address: { ...h.address, partition: 'AVV-2026-0008' },
+    }));
+    const again = await claims.claim('form-1', 'emil', at, 'AVV-2026-0008', other);
+    expect(again).toEqual({
+      earlier: expect.objectContaining({ ref: 'AVV-2026-0007', by: 'emil' }),
+    });
+    expect((await outbox.due(NOW, 100)).map((h) => h.address.partition)).toEqual([
+      'AVV-2026-0007',
+      'AVV-2026-0007',
+    ]);
+  });
+
+  test('claims are no hints: the dispatcher and the status count never see them, even far ahead', async () => {
+    const { tables } = await countedTables();
+    const claims = new TableFormClaims(tables, 'deviation');
+    const outbox = new OutboxStore(tables);
+    await claims.claim('form-2', 'emil', NOW.toISOString(), 'AVV-2026-0009');
+    expect(await outbox.due(new Date('2999-01-01T00:00:00Z'), 100)).toEqual([]);
+    expect(await outbox.countQueued()).toBe(0);
+  });
+
+  test('a claim taken before claims moved (the Claims table) is still found, and scrubbed', async () => {
+    const { tables } = await countedTables();
+    await tables.client('Claims').createEntity({
+      partitionKey: 'deviation',
+      rowKey: 'form-old',
+      ref: 'AVV-2025-0001',
+      by: 'emil',
+      at: '2025-12-01T10:00:00.000Z',
+    });
+    const claims = new TableFormClaims(tables, 'deviation');
+    expect(await claims.get('form-old')).toMatchObject({ ref: 'AVV-2025-0001', by: 'emil' });
+    await claims.claim('form-new', 'emil', NOW.toISOString(), 'AVV-2026-0001');
+    expect(await scrubClaims(tables, { personId: 'emil' })).toBe(2);
+    expect(await claims.get('form-old')).toMatchObject({ by: '' });
+    expect(await claims.get('form-new')).toMatchObject({ by: '' });
   });
 });
