@@ -128,7 +128,7 @@ export async function composeBot(options: ComposeOptions) {
   // Privacy (docs/privacy.md): closed cases are tracked for retention beside the index rows.
   const retention = retentionSettingsFrom(settings);
   const retentionIndex = new RetentionIndex(tables, retention.rules);
-  const deviationRecords = new DeviationStore(tables, outbox);
+  const deviationRecords = new DeviationStore(tables, outbox, settings.REFERENCE_READY_MAX);
   const deviationDeps: DeviationDeps = {
     records: deviationRecords,
     index: withRetention(new DeviationIndexStore(tables), retentionIndex),

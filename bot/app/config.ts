@@ -81,6 +81,7 @@ const settingsSchema = z.object({
    * dead letter; the waits double from 1 s up to 10 min, so 12 cover about half an hour.
    */
   SEND_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(30).default(12),
+  REFERENCE_READY_MAX: z.coerce.number().int().min(1).max(50).default(8),
   /** How long the dispatcher's lease lasts: another instance takes over within this time. */
   LEASE_SECONDS: z.coerce.number().int().min(2).max(300).default(30),
   NUDGE_REMIND_NOT_TAKEN_DAYS: z.coerce.number().int().min(1).max(60).default(2),

@@ -62,7 +62,8 @@ export class DeviationStore
 {
   private readonly counter: TableReferenceCounter;
 
-  constructor(tables: Tables, outbox: OutboxStore) {
+  /** `busyReady`: how many references to keep ready at most while reports come in fast. */
+  constructor(tables: Tables, outbox: OutboxStore, busyReady = 8) {
     super(
       tables,
       {
@@ -77,9 +78,9 @@ export class DeviationStore
       },
       outbox,
     );
-    // One number reserved ahead (up to 8 while reports come in fast): a report takes its
+    // One number reserved ahead (more while reports come in fast): a report takes its
     // reference without a round trip.
-    this.counter = new TableReferenceCounter(tables, DEVIATION_PREFIX, 1, 8);
+    this.counter = new TableReferenceCounter(tables, DEVIATION_PREFIX, 1, busyReady);
   }
 
   nextReference(now: Date): Promise<string> {

@@ -36,9 +36,16 @@ describe('readSettings', () => {
       ORG_CACHE_SECONDS: 60,
       LOG_LEVEL: 'info',
       NODE_ENV: 'development',
+      REFERENCE_READY_MAX: 8,
     });
     expect(s.BOT_ID).toBeUndefined();
     expect(isAuthEnabled(s)).toBe(false);
+  });
+
+  test('REFERENCE_READY_MAX is a whole number from 1 to 50', () => {
+    expect(readSettings({ REFERENCE_READY_MAX: '1' }).REFERENCE_READY_MAX).toBe(1);
+    expect(() => readSettings({ REFERENCE_READY_MAX: '0' })).toThrow(/REFERENCE_READY_MAX/);
+    expect(() => readSettings({ REFERENCE_READY_MAX: 'mange' })).toThrow(/REFERENCE_READY_MAX/);
   });
 
   test('a complete production configuration is accepted and turns auth on', () => {
