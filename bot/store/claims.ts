@@ -6,8 +6,9 @@ import { AFTER_HINTS, hintEntities } from './outbox-store';
 import { getEntityOrUndefined, safeKey, type Tables } from './tables';
 
 /**
- * Claims are kept in the `Outbox` table's `due` partition, after every hint (AFTER_HINTS), so that a claim and the dispatcher's hints for the record it files are written
- * in one transaction: one round trip, and a form sent again (the claim exists) writes nothing.
+ * Claims are kept in the `Outbox` table's `due` partition, after every hint (AFTER_HINTS), so
+ * that a claim and the dispatcher's hints for the record it files are written in one
+ * transaction: one round trip, and a form sent again (the claim exists) writes nothing.
  */
 const CLAIMS_PARTITION = 'due';
 const CLAIM_ROWS = { from: `${AFTER_HINTS}claim|`, to: `${AFTER_HINTS}claim}` };
